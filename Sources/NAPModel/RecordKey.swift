@@ -1,0 +1,71 @@
+/// What a replicated record is.
+public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// A department's progress on one line of action in one year: status and narrative.
+    case entry
+    /// Something a department did under a line: date, countries, description, budget.
+    case intervention
+    /// A department's figure for one monitoring instrument in one year.
+    case figure
+    /// The coordinator's review note on a line in a year.
+    case review
+
+    public static func < (lhs: RecordKind, rhs: RecordKind) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The global identity of a record: `kind/owner/id`.
+///
+/// The owner is part of the key, so ownership can never be changed by a later write and every replica can
+/// check write rights from the key alone. Records with a natural key (an entry for a line and year, a figure
+/// for an instrument and year) derive `id` from it, so two nodes of one department that create the same
+/// record concurrently produce one record with a field conflict rather than two records.
+public struct RecordKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var kind: RecordKind
+    public var owner: Owner
+    public var id: String
+
+    public init(kind: RecordKind, owner: Owner, id: String) {
+        self.kind = kind
+        self.owner = owner
+        self.id = id
+    }
+
+    /// Parses `kind/owner/id`; the id may itself contain slashes (`figure/defence/2014/23.b/2`).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[2].isEmpty,
+            let kind = RecordKind(rawValue: String(parts[0])),
+            let owner = Owner(slug: String(parts[1]))
+        else { return nil }
+        self.init(kind: kind, owner: owner, id: String(parts[2]))
+    }
+
+    public var description: String { "\(kind.rawValue)/\(owner.slug)/\(id)" }
+
+    public static func < (lhs: RecordKey, rhs: RecordKey) -> Bool { lhs.description < rhs.description }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let key = RecordKey(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "malformed record key '\(text)'")
+        }
+        self = key
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public static func entry(_ department: Department, year: Int, line: String) -> RecordKey {
+        RecordKey(kind: .entry, owner: .department(department), id: "\(year)/\(line)")
+    }
+
+    public static func figure(_ department: Department, year: Int, instrument: String) -> RecordKey {
+        RecordKey(kind: .figure, owner: .department(department), id: "\(year)/\(instrument)")
+    }
+
+    public static func review(year: Int, line: String) -> RecordKey {
+        RecordKey(kind: .review, owner: .coordinator, id: "\(year)/\(line)")
+    }
+}

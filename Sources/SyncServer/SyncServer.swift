@@ -1,0 +1,1 @@
+// placeholder until the target gets its first type

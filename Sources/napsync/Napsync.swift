@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Napsync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "napsync",
+        abstract: "Keep one National Action Plan dataset across departments that work offline.",
+        subcommands: []
+    )
+}
