@@ -30,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git",
+            from: "1.4.0",
+            traits: [.defaults, "YAML"]
+        ),
     ],
     targets: [
         // The plan of action and the department records: pure values, no I/O beyond reading the bundled plan.
@@ -62,6 +67,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -84,7 +94,7 @@ let package = Package(
         // Temp replicas, scenario builders and process helpers shared by the test targets.
         .target(
             name: "TestSupport",
-            dependencies: ["NAPModel", "SyncCore"],
+            dependencies: ["NAPModel", "SyncCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NAPModelTests", dependencies: ["NAPModel"], swiftSettings: swiftSettings),

@@ -1,0 +1,287 @@
+import Crypto
+import CompressNIO
+import Foundation
+import NAPModel
+import NIOCore
+
+/// The binary change-set format (version 1), as `protocol.md` documents it byte by byte.
+///
+/// A change set is a header a receiver can check before inflating anything (dataset, sender, the per-origin
+/// sequence ranges, counts, sizes), a zlib-compressed payload of changes laid out column by column (so that
+/// similar bytes sit together and compress well), and a SHA-256 over everything before it.
+public enum ChangeSetFormat {
+    public static let magic: [UInt8] = Array("NAPS".utf8)
+    public static let version: UInt8 = 1
+
+    /// Bounds a receiver enforces before and while decoding.
+    public struct Limits: Sendable {
+        /// Largest encoded change set accepted.
+        public var maxEncodedBytes: Int
+        /// Largest inflated payload accepted: the cap that defuses decompression bombs.
+        public var maxPayloadBytes: Int
+        public var maxChanges: Int
+
+        public init(maxEncodedBytes: Int = 64 << 20, maxPayloadBytes: Int = 256 << 20, maxChanges: Int = 1_000_000) {
+            self.maxEncodedBytes = maxEncodedBytes
+            self.maxPayloadBytes = maxPayloadBytes
+            self.maxChanges = maxChanges
+        }
+
+        public static let `default` = Limits()
+    }
+
+    /// One origin's contiguous run of changes in the set; `count == 0` for an origin named only as a dependency.
+    public struct OriginRange: Sendable, Hashable {
+        public var node: NodeID
+        /// The owner the origin node writes for (department slug or `coordinator`).
+        public var owner: String
+        public var firstSeq: UInt64
+        public var count: UInt64
+
+        public var lastSeq: UInt64 { firstSeq + count - 1 }
+    }
+
+    public struct Header: Sendable, Hashable {
+        public var datasetID: String
+        public var sender: NodeID
+        public var origins: [OriginRange]
+        public var changeCount: Int
+        public var assignmentCount: Int
+    }
+
+    public struct Decoded: Sendable {
+        public var header: Header
+        public var changes: [Change]
+    }
+
+    // MARK: Encoding
+
+    /// Encodes changes that are in an order a receiver can apply (each origin's in sequence, contiguous).
+    public static func encode(
+        _ changes: [Change], owners: [NodeID: String], sender: NodeID, datasetID: String, level: Int32 = 6
+    ) throws -> Data {
+        var originOrder: [NodeID] = []
+        var originIndex: [NodeID: Int] = [:]
+        var firstSeq: [NodeID: UInt64] = [:]
+        var counts: [NodeID: UInt64] = [:]
+        func intern(_ node: NodeID) -> Int {
+            if let index = originIndex[node] { return index }
+            originIndex[node] = originOrder.count
+            originOrder.append(node)
+            return originOrder.count - 1
+        }
+        for change in changes {
+            _ = intern(change.origin)
+            if firstSeq[change.origin] == nil { firstSeq[change.origin] = change.seq }
+            counts[change.origin, default: 0] += 1
+        }
+        for change in changes { for dot in change.supersedes { _ = intern(dot.origin) } }
+
+        var records: [String] = []
+        var recordIndex: [String: Int] = [:]
+        var fieldNames: [String] = []
+        var fieldIndex: [String: Int] = [:]
+        var originColumn = BinaryWriter(), timeColumn = BinaryWriter(), recordColumn = BinaryWriter()
+        var assignmentColumn = BinaryWriter(), valueColumn = BinaryWriter(), contextColumn = BinaryWriter()
+        var previousTime: Int64 = 0
+        var assignmentCount = 0
+        for change in changes {
+            originColumn.varint(originIndex[change.origin]!)
+            timeColumn.signed(change.time &- previousTime)
+            previousTime = change.time
+            let key = change.record.description
+            if let index = recordIndex[key] {
+                recordColumn.varint(index + 1)
+            } else {
+                // 0 introduces a record key not seen before in this set; later references use its position + 1.
+                recordColumn.varint(0)
+                recordColumn.string(key)
+                recordIndex[key] = records.count
+                records.append(key)
+            }
+            assignmentColumn.varint(change.assignments.count)
+            for assignment in change.assignments {
+                if let index = fieldIndex[assignment.field] {
+                    assignmentColumn.varint(index + 1)
+                } else {
+                    assignmentColumn.varint(0)
+                    assignmentColumn.string(assignment.field)
+                    fieldIndex[assignment.field] = fieldNames.count
+                    fieldNames.append(assignment.field)
+                }
+                valueColumn.value(assignment.value)
+                assignmentCount += 1
+            }
+            contextColumn.varint(change.supersedes.count)
+            for dot in change.supersedes {
+                contextColumn.varint(originIndex[dot.origin]!)
+                contextColumn.varint(dot.seq)
+            }
+        }
+        var payload = BinaryWriter(capacity: originColumn.bytes.count * 8)
+        for column in [originColumn, timeColumn, recordColumn, assignmentColumn, valueColumn, contextColumn] {
+            payload.section(column)
+        }
+
+        var compressed = ByteBuffer(bytes: payload.bytes)
+        let deflated = try compressed.compress(with: .zlib(configuration: .init(compressionLevel: level)))
+
+        var out = BinaryWriter(capacity: deflated.readableBytes + 128)
+        out.raw(magic)
+        out.byte(version)
+        out.byte(0)
+        out.string(datasetID)
+        out.raw(sender.bytes)
+        out.varint(originOrder.count)
+        for node in originOrder {
+            out.raw(node.bytes)
+            out.string(owners[node] ?? "")
+            out.varint(firstSeq[node] ?? 0)
+            out.varint(counts[node] ?? 0)
+        }
+        out.varint(changes.count)
+        out.varint(assignmentCount)
+        out.varint(payload.bytes.count)
+        out.varint(deflated.readableBytes)
+        out.raw(deflated.readableBytesView)
+        out.raw(SHA256.hash(data: out.bytes))
+        return Data(out.bytes)
+    }
+
+    // MARK: Decoding
+
+    /// Reads only the header, after checking the integrity of the whole set; nothing is inflated.
+    public static func decodeHeader(_ data: Data, sender label: String, limits: Limits = .default) throws(ReplicaError) -> Header {
+        try decode(data, sender: label, limits: limits, headerOnly: true).header
+    }
+
+    /// Checks, inflates and decodes a change set. Any defect throws; nothing is returned partially.
+    public static func decode(_ data: Data, sender label: String, limits: Limits = .default) throws(ReplicaError) -> Decoded {
+        try decode(data, sender: label, limits: limits, headerOnly: false)
+    }
+
+    private static func decode(_ data: Data, sender label: String, limits: Limits, headerOnly: Bool) throws(ReplicaError) -> Decoded {
+        func malformed(_ reason: String) -> ReplicaError { .malformedChangeSet(sender: label, reason: reason) }
+        guard data.count <= limits.maxEncodedBytes else {
+            throw malformed("it is \(data.count) bytes, over the limit of \(limits.maxEncodedBytes)")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count >= magic.count + 2 + 32, Array(bytes[0..<4]) == magic else {
+            throw malformed("not a napsync change set (bad magic or too short)")
+        }
+        guard bytes[4] == version else { throw .unsupportedVersion(sender: label, version: Int(bytes[4])) }
+        let body = bytes[0..<(bytes.count - 32)]
+        guard Array(SHA256.hash(data: body)) == Array(bytes[(bytes.count - 32)...]) else {
+            throw malformed("integrity check failed: the file is truncated or was altered")
+        }
+        do {
+            var reader = BinaryReader(bytes, from: 6, count: bytes.count - 32 - 6)
+            let dataset = try reader.string()
+            let sender = NodeID(bytes: try reader.raw(16))
+            let originCount = try reader.count(max: reader.remaining / 17)
+            var origins: [OriginRange] = []
+            for _ in 0..<originCount {
+                let node = NodeID(bytes: try reader.raw(16))
+                let owner = try reader.string()
+                let first = try reader.varint()
+                let count = try reader.varint()
+                guard count == 0 || first >= 1, first <= UInt64.max - count else { throw malformed("invalid sequence range") }
+                origins.append(OriginRange(node: node, owner: owner, firstSeq: first, count: count))
+            }
+            guard Set(origins.map(\.node)).count == origins.count else { throw malformed("an origin is listed twice") }
+            let changeCount = try reader.count(max: limits.maxChanges)
+            let assignmentCount = try reader.count(max: Int.max)
+            guard origins.reduce(UInt64(0), { $0 + $1.count }) == UInt64(changeCount) else {
+                throw malformed("origin ranges do not add up to the change count")
+            }
+            let payloadSize = try reader.count(max: limits.maxPayloadBytes)
+            let compressedSize = try reader.count(max: reader.remaining)
+            guard compressedSize == reader.remaining else { throw malformed("payload size does not match") }
+            let header = Header(datasetID: dataset, sender: sender, origins: origins, changeCount: changeCount, assignmentCount: assignmentCount)
+            if headerOnly { return Decoded(header: header, changes: []) }
+
+            var compressed = ByteBuffer(bytes: try reader.raw(compressedSize))
+            var inflated = ByteBuffer()
+            inflated.reserveCapacity(payloadSize)
+            do {
+                try compressed.decompress(to: &inflated, with: .zlib())
+            } catch {
+                throw malformed("the compressed payload is corrupt or larger than its declared \(payloadSize) bytes")
+            }
+            guard inflated.readableBytes == payloadSize else { throw malformed("inflated payload size does not match") }
+            let changes = try decodeChanges(
+                [UInt8](inflated.readableBytesView), header: header, malformed: malformed)
+            return Decoded(header: header, changes: changes)
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw malformed("\(error)")
+        }
+    }
+
+    private static func decodeChanges(
+        _ payload: [UInt8], header: Header, malformed: (String) -> ReplicaError
+    ) throws -> [Change] {
+        var reader = BinaryReader(payload)
+        var originColumn = try reader.section(), timeColumn = try reader.section(), recordColumn = try reader.section()
+        var assignmentColumn = try reader.section(), valueColumn = try reader.section(), contextColumn = try reader.section()
+        guard reader.isAtEnd else { throw malformed("trailing bytes after the payload") }
+
+        var nextSeq = header.origins.map(\.firstSeq)
+        var remaining = header.origins.map(\.count)
+        var records: [RecordKey] = []
+        var fields: [String] = []
+        var changes: [Change] = []
+        changes.reserveCapacity(header.changeCount)
+        var time: Int64 = 0
+        var assignmentTotal = 0
+        for _ in 0..<header.changeCount {
+            let originIndex = try originColumn.count(max: header.origins.count - 1)
+            guard remaining[originIndex] > 0 else { throw malformed("more changes for an origin than its range") }
+            let seq = nextSeq[originIndex]
+            nextSeq[originIndex] += 1
+            remaining[originIndex] -= 1
+            time = time &+ (try timeColumn.signed())
+            let recordReference = try recordColumn.count(max: records.count)
+            let record: RecordKey
+            if recordReference == 0 {
+                let text = try recordColumn.string()
+                guard let key = RecordKey(text) else { throw malformed("malformed record key '\(text.prefix(80))'") }
+                records.append(key)
+                record = key
+            } else {
+                record = records[recordReference - 1]
+            }
+            let assignmentCount = try assignmentColumn.count(max: 256)
+            guard assignmentCount > 0 else { throw malformed("a change assigns no field") }
+            var assignments: [Assignment] = []
+            for _ in 0..<assignmentCount {
+                let fieldReference = try assignmentColumn.count(max: fields.count)
+                let field: String
+                if fieldReference == 0 {
+                    field = try assignmentColumn.string()
+                    guard !field.isEmpty, field.utf8.count <= 64 else { throw malformed("invalid field name") }
+                    fields.append(field)
+                } else {
+                    field = fields[fieldReference - 1]
+                }
+                assignments.append(Assignment(field: field, value: try valueColumn.value()))
+            }
+            assignmentTotal += assignmentCount
+            let contextCount = try contextColumn.count(max: 4096)
+            var supersedes: [Dot] = []
+            for _ in 0..<contextCount {
+                let index = try contextColumn.count(max: header.origins.count - 1)
+                supersedes.append(Dot(origin: header.origins[index].node, seq: try contextColumn.varint()))
+            }
+            changes.append(
+                Change(origin: header.origins[originIndex].node, seq: seq, time: time, record: record, assignments: assignments, supersedes: supersedes))
+        }
+        for var column in [originColumn, timeColumn, recordColumn, assignmentColumn, valueColumn, contextColumn] where !column.isAtEnd {
+            _ = try column.byte()
+            throw malformed("trailing bytes in a column")
+        }
+        guard assignmentTotal == header.assignmentCount else { throw malformed("assignment count does not match the header") }
+        return changes
+    }
+}

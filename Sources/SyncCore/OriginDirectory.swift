@@ -1,0 +1,66 @@
+import GRDB
+
+/// The nodes a replica knows, loaded once per transaction: their local index, owner and clock entry.
+///
+/// Stored blobs name nodes by a small local index rather than the 16-byte node id; this maps between them.
+struct OriginDirectory {
+    struct Entry {
+        var index: Int64
+        var node: NodeID
+        var owner: String
+        var seq: UInt64
+        var lastReceived: Double?
+    }
+
+    private(set) var entries: [Entry] = []
+    private var positionByNode: [NodeID: Int] = [:]
+    private var positionByIndex: [Int64: Int] = [:]
+    private var dirty = Set<Int>()
+
+    init(_ db: Database) throws {
+        for row in try Row.fetchAll(db, sql: "SELECT idx, node_id, owner, seq, last_received FROM origin ORDER BY idx") {
+            guard let node = NodeID(hex: row["node_id"]) else { continue }
+            let entry = Entry(index: row["idx"], node: node, owner: row["owner"], seq: UInt64(row["seq"] as Int64), lastReceived: row["last_received"])
+            positionByNode[node] = entries.count
+            positionByIndex[entry.index] = entries.count
+            entries.append(entry)
+        }
+    }
+
+    func entry(for node: NodeID) -> Entry? { positionByNode[node].map { entries[$0] } }
+
+    func node(at index: Int64) -> NodeID? { positionByIndex[index].map { entries[$0].node } }
+
+    func seq(of node: NodeID) -> UInt64 { entry(for: node)?.seq ?? 0 }
+
+    var clock: VectorClock { VectorClock(Dictionary(uniqueKeysWithValues: entries.map { ($0.node, $0.seq) })) }
+
+    /// The local index of `node`, registering it with `owner` if it is new.
+    mutating func index(of node: NodeID, owner: String, db: Database) throws -> Int64 {
+        if let position = positionByNode[node] { return entries[position].index }
+        try db.execute(sql: "INSERT INTO origin (node_id, owner) VALUES (?, ?)", arguments: [node.hex, owner])
+        let entry = Entry(index: db.lastInsertedRowID, node: node, owner: owner, seq: 0, lastReceived: nil)
+        positionByNode[node] = entries.count
+        positionByIndex[entry.index] = entries.count
+        entries.append(entry)
+        return entry.index
+    }
+
+    func index(of node: NodeID) -> Int64? { entry(for: node)?.index }
+
+    mutating func advance(_ node: NodeID, to seq: UInt64, at time: Double) {
+        guard let position = positionByNode[node] else { return }
+        entries[position].seq = seq
+        entries[position].lastReceived = time
+        dirty.insert(position)
+    }
+
+    /// Writes the advanced clock entries back.
+    func flush(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE origin SET seq = ?, last_received = ? WHERE idx = ?")
+        for position in dirty {
+            let entry = entries[position]
+            try statement.execute(arguments: [Int64(entry.seq), entry.lastReceived, entry.index])
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import Logging
+import NAPModel
+
+extension Replica: ChangeSetExchange {
+    public var nodeID: NodeID { identity.nodeID }
+
+    public func currentClock() throws -> VectorClock { try clock() }
+
+    /// Selects what a peer lacks straight from the change log by (origin, sequence) ranges: the cost grows with
+    /// the changes sent, not with the size of the dataset. Changes come out in local apply order, which is a
+    /// causal order, so the peer can apply them as they come.
+    public func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int) throws -> OutgoingChangeSet? {
+        try database.read { db -> OutgoingChangeSet? in
+            let origins = try OriginDirectory(db)
+            let lacking = origins.entries.filter { $0.seq > peerClock[$0.node] }
+            guard !lacking.isEmpty else { return nil }
+            let condition = lacking.map { _ in "(origin = ? AND seq > ?)" }.joined(separator: " OR ")
+            var arguments = StatementArguments()
+            for entry in lacking { arguments += [entry.index, Int64(peerClock[entry.node])] }
+            arguments += [maxChanges + 1]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT origin, seq, time, record, body FROM change WHERE \(condition) ORDER BY id LIMIT ?",
+                arguments: arguments)
+            var changes: [Change] = []
+            var hasMore = false
+            while let row = try rows.next() {
+                guard changes.count < maxChanges else {
+                    hasMore = true
+                    break
+                }
+                changes.append(try Self.change(from: row, origins: origins))
+            }
+            var after = peerClock
+            for change in changes { after[change.origin] = max(after[change.origin], change.seq) }
+            let owners = Dictionary(uniqueKeysWithValues: origins.entries.map { ($0.node, $0.owner) })
+            let data = try ChangeSetFormat.encode(changes, owners: owners, sender: identity.nodeID, datasetID: identity.datasetID)
+            return OutgoingChangeSet(data: data, changeCount: changes.count, peerClockAfter: after, hasMore: hasMore)
+        }
+    }
+
+    static func change(from row: Row, origins: OriginDirectory) throws -> Change {
+        guard let origin = origins.node(at: row["origin"]), let record = RecordKey(row["record"]) else {
+            throw StoredEncoding.UnknownOrigin()
+        }
+        let body = try StoredEncoding.decodeBody([UInt8](row["body"] as Data), node: { origins.node(at: $0) })
+        return Change(
+            origin: origin, seq: UInt64(row["seq"] as Int64), time: row["time"], record: record,
+            assignments: body.assignments, supersedes: body.supersedes)
+    }
+
+    public func apply(changeSet data: Data) throws -> ApplyReport {
+        try apply(changeSet: data, from: "peer")
+    }
+
+    /// Applies a change set in one transaction. Already-held changes are skipped (after checking they are
+    /// identical), so duplicates and replays are harmless; a gap, a missing dependency or a write the origin
+    /// has no right to make refuses the whole set.
+    public func apply(changeSet data: Data, from label: String, limits: ChangeSetFormat.Limits = .default) throws -> ApplyReport {
+        let decoded = try ChangeSetFormat.decode(data, sender: label, limits: limits)
+        let header = decoded.header
+        guard header.datasetID == identity.datasetID else {
+            throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: header.datasetID)
+        }
+        let claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
+        let ((applied, known), opened) = try transaction { transaction -> (Int, Int) in
+            var applied = 0
+            var known = 0
+            for change in decoded.changes {
+                let held = transaction.origins.seq(of: change.origin)
+                if change.seq <= held {
+                    guard let stored = try transaction.storedChange(change.dot), stored.time == change.time,
+                        stored.record == change.record.description, stored.assignments == change.assignments,
+                        stored.supersedes == change.supersedes
+                    else { throw ReplicaError.conflictingReplay(sender: label, change: change.dot) }
+                    known += 1
+                    continue
+                }
+                guard change.seq == held + 1 else {
+                    throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
+                }
+                let claimed = claimedOwner[change.origin] ?? ""
+                if let entry = transaction.origins.entry(for: change.origin), entry.owner != claimed {
+                    throw ReplicaError.originOwnerChanged(sender: label, origin: change.origin, known: entry.owner, claimed: claimed)
+                }
+                guard change.record.owner.slug == claimed else {
+                    throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
+                }
+                for dependency in change.supersedes where transaction.origins.seq(of: dependency.origin) < dependency.seq {
+                    throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
+                }
+                _ = try transaction.origins.index(of: change.origin, owner: claimed, db: transaction.db)
+                try transaction.record(change)
+                applied += 1
+            }
+            return (applied, known)
+        }
+        let report = ApplyReport(applied: applied, alreadyKnown: known, conflictsOpened: opened, clock: try clock())
+        logger.info(
+            "applied change set",
+            metadata: [
+                "napsync.peer": "\(label)", "napsync.changeset.sender": "\(header.sender.short)",
+                "napsync.changes.applied": "\(applied)", "napsync.changes.known": "\(known)",
+                "napsync.conflicts.opened": "\(opened)",
+            ])
+        return report
+    }
+}

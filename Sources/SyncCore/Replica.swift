@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import Logging
+import NAPModel
+
+/// Who a node is: its id, the owner it writes for, and the dataset it replicates.
+public struct NodeIdentity: Sendable, Hashable, Codable {
+    public enum Role: String, Sendable, Hashable, Codable {
+        case department
+        case coordinator
+    }
+
+    public var nodeID: NodeID
+    public var owner: Owner
+    public var datasetID: String
+
+    public init(nodeID: NodeID, owner: Owner, datasetID: String) {
+        self.nodeID = nodeID
+        self.owner = owner
+        self.datasetID = datasetID
+    }
+
+    public var role: Role { owner == .coordinator ? .coordinator : .department }
+}
+
+/// A node's SQLite replica of the NAP dataset: the change log, the record states and the vector clock.
+///
+/// All writes go through one path that records a tracked change in the same transaction as the data; all
+/// received change sets are applied atomically. Safe to share between tasks: GRDB serialises the writes.
+public final class Replica: Sendable {
+    public static let databaseFileName = "replica.sqlite"
+
+    public let identity: NodeIdentity
+    public let directory: URL
+    let database: DatabasePool
+    let logger: Logger
+
+    private init(identity: NodeIdentity, directory: URL, database: DatabasePool, logger: Logger) {
+        self.identity = identity
+        self.directory = directory
+        self.database = database
+        var logger = logger
+        logger[metadataKey: "napsync.node"] = "\(identity.nodeID.short)"
+        self.logger = logger
+    }
+
+    /// Creates a new node in `directory` with a fresh node id.
+    public static func create(
+        at directory: URL, owner: Owner, datasetID: String = Plan.bundled.id, overwrite: Bool = false, logger: Logger
+    ) throws -> Replica {
+        let path = directory.appendingPathComponent(databaseFileName).path
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: path) {
+            guard overwrite else { throw ReplicaError.replicaExists(path: directory.path) }
+            for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: path + suffix) }
+        }
+        try fileManager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let database = try DatabasePool(path: path, configuration: configuration())
+        try ReplicaSchema.migrator.migrate(database)
+        let identity = NodeIdentity(nodeID: .random(), owner: owner, datasetID: datasetID)
+        try database.write { db in
+            for (key, value) in [("node_id", identity.nodeID.hex), ("owner", owner.slug), ("dataset", datasetID)] {
+                try db.execute(sql: "INSERT INTO node (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+            try db.execute(sql: "INSERT INTO origin (node_id, owner) VALUES (?, ?)", arguments: [identity.nodeID.hex, owner.slug])
+        }
+        logger.info(
+            "created replica",
+            metadata: ["napsync.node": "\(identity.nodeID.short)", "napsync.owner": "\(owner)", "napsync.path": "\(path)"])
+        return Replica(identity: identity, directory: directory, database: database, logger: logger)
+    }
+
+    /// Opens the replica in `directory`, migrating its schema if an older napsync created it.
+    public static func open(at directory: URL, logger: Logger) throws -> Replica {
+        let path = directory.appendingPathComponent(databaseFileName).path
+        guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.noReplica(path: directory.path) }
+        let database = try DatabasePool(path: path, configuration: configuration())
+        let migrator = ReplicaSchema.migrator
+        if try database.read({ try migrator.hasBeenSuperseded($0) }) {
+            throw ReplicaError.unsupportedSchema(path: directory.path, version: -1)
+        }
+        try migrator.migrate(database)
+        let values = try database.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM node").map { ($0["key"] as String, $0["value"] as String) })
+        }
+        guard let node = values["node_id"].flatMap(NodeID.init(hex:)), let owner = values["owner"].flatMap(Owner.init(slug:)),
+            let dataset = values["dataset"]
+        else { throw ReplicaError.noReplica(path: directory.path) }
+        return Replica(identity: NodeIdentity(nodeID: node, owner: owner, datasetID: dataset), directory: directory, database: database, logger: logger)
+    }
+
+    private static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // An acknowledged write must survive a power cut, not only a crash of the process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// Checks the database file for corruption (`PRAGMA integrity_check`); returns the problems found.
+    public func integrityProblems() throws -> [String] {
+        try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }.filter { $0 != "ok" }
+    }
+
+    /// The replica's vector clock.
+    public func clock() throws -> VectorClock {
+        try database.read { db in try OriginDirectory(db).clock }
+    }
+
+    /// Runs `body` in one write transaction; the changes it makes commit together or not at all.
+    func transaction<T>(_ body: (inout ReplicaTransaction) throws -> T) throws -> (T, conflictsOpened: Int) {
+        try database.write { db in
+            var transaction = try ReplicaTransaction(db, identity: identity)
+            let result = try body(&transaction)
+            let opened = try transaction.commit()
+            return (result, opened)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import GRDB
+
+/// The replica's SQLite schema. Shipped migrations never change; a new schema version is a new migration.
+enum ReplicaSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // This node: id, owner, role, dataset. Node-local; never replicated.
+            try db.execute(
+                sql: """
+                    CREATE TABLE node (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                    -- Every node whose changes this replica holds: the vector clock (seq) and the owner the node writes for.
+                    -- idx is a local short name used inside stored blobs.
+                    CREATE TABLE origin (
+                        idx INTEGER PRIMARY KEY,
+                        node_id TEXT NOT NULL UNIQUE,
+                        owner TEXT NOT NULL,
+                        seq INTEGER NOT NULL DEFAULT 0,
+                        last_received REAL
+                    );
+                    -- The change log, in local apply order (id): a causal order, so it can be replayed to a peer as is.
+                    CREATE TABLE change (
+                        id INTEGER PRIMARY KEY,
+                        origin INTEGER NOT NULL REFERENCES origin(idx),
+                        seq INTEGER NOT NULL,
+                        time INTEGER NOT NULL,
+                        record TEXT NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    CREATE UNIQUE INDEX change_origin_seq ON change(origin, seq);
+                    -- Materialised state of each record: every live version of every field.
+                    CREATE TABLE record (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        removed INTEGER NOT NULL DEFAULT 0,
+                        conflicts INTEGER NOT NULL DEFAULT 0,
+                        state BLOB NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX record_owner ON record(owner, kind);
+                    CREATE INDEX record_conflicts ON record(conflicts) WHERE conflicts > 0;
+                    """)
+        }
+        return migrator
+    }
+}

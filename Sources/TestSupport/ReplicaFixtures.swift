@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import NAPModel
+import SyncCore
+
+/// Replicas in temp directories, and a direct way to sync them, for tests.
+public struct ReplicaFixture {
+    public let directory: TemporaryDirectory
+
+    public init() throws { directory = try TemporaryDirectory(prefix: "napsync-replicas") }
+
+    /// Creates a node for `owner` in its own subdirectory.
+    public func make(_ owner: Owner, name: String? = nil) throws -> Replica {
+        let name = name ?? "\(owner.slug)-\(UUID().uuidString.prefix(4))"
+        return try Replica.create(at: directory.appending(name), owner: owner, logger: Logger.silent)
+    }
+
+    public func make(_ department: Department, name: String? = nil) throws -> Replica {
+        try make(.department(department), name: name)
+    }
+}
+
+extension Logger {
+    /// A logger that prints nothing, for tests that don't inspect logs.
+    public static let silent = Logger(label: "napsync.test", factory: { _ in SwiftLogNoOpLogHandler() })
+}
+
+extension ChangeSetExchange {
+    /// Sends everything `peer` lacks from this replica to `peer`, in chunks. Returns the changes applied.
+    @discardableResult
+    public func push(to peer: some ChangeSetExchange, chunk: Int = 10_000) throws -> Int {
+        var applied = 0
+        var peerClock = try peer.currentClock()
+        while let outgoing = try changeSet(missingFrom: peerClock, maxChanges: chunk) {
+            applied += try peer.apply(changeSet: outgoing.data).applied
+            peerClock = outgoing.peerClockAfter
+            if !outgoing.hasMore { break }
+        }
+        return applied
+    }
+}

@@ -1,1 +1,0 @@
-// placeholder until the target gets its first type

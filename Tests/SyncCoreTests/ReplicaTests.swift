@@ -1,0 +1,96 @@
+import Foundation
+import NAPModel
+import SyncCore
+import TestSupport
+import Testing
+
+@Suite struct ReplicaTests {
+    let fixture: ReplicaFixture
+    init() throws { fixture = try ReplicaFixture() }
+
+    let key = RecordKey.entry(.defence, year: 2014, line: "4.a")
+
+    @Test func localWritesAreTrackedChangesWithSequenceAndClock() throws {
+        let replica = try fixture.make(.defence)
+        let first = try #require(try replica.set(key, fields: ["status": .text("ongoing"), "narrative": .text("x")]))
+        let second = try #require(try replica.set(key, fields: ["status": .text("done"), "narrative": .text("x")]))
+        #expect(first.seq == 1)
+        #expect(second.seq == 2)
+        #expect(second.assignments == [Assignment(field: "status", value: .text("done"))], "an unchanged field makes no change")
+        #expect(second.supersedes == [first.dot])
+        #expect(second.time > first.time)
+        #expect(try replica.clock()[replica.nodeID] == 2)
+        #expect(try replica.set(key, fields: ["status": .text("done")]) == nil)
+    }
+
+    @Test func aNodeWritesOnlyItsOwnRecords() throws {
+        let replica = try fixture.make(.defence)
+        #expect(throws: ReplicaError.self) {
+            try replica.set(.entry(.justice, year: 2014, line: "4.a"), fields: ["status": .text("done")])
+        }
+        #expect(try replica.clock().count == 0, "a refused write records nothing")
+    }
+
+    @Test func changesTravelThroughAnIntermediaryWithOriginPreserved() throws {
+        let defence = try fixture.make(.defence)
+        let coordinator = try fixture.make(.coordinator)
+        let justice = try fixture.make(.justice)
+        try defence.set(key, fields: ["status": .text("done")])
+        try defence.push(to: coordinator)
+        try coordinator.push(to: justice)
+        #expect(try justice.clock()[defence.nodeID] == 1)
+        #expect(try justice.canonicalExport().digest() == defence.canonicalExport().digest())
+    }
+
+    @Test func applyingTheSameChangeSetTwiceChangesNothing() throws {
+        let defence = try fixture.make(.defence)
+        let coordinator = try fixture.make(.coordinator)
+        try defence.set(key, fields: ["status": .text("done")])
+        let outgoing = try #require(try defence.changeSet(missingFrom: VectorClock(), maxChanges: 100))
+        let first = try coordinator.apply(changeSet: outgoing.data)
+        let digest = try coordinator.canonicalExport().digest()
+        let second = try coordinator.apply(changeSet: outgoing.data)
+        #expect(first.applied == 1)
+        #expect(second.applied == 0 && second.alreadyKnown == 1)
+        #expect(try coordinator.canonicalExport().digest() == digest)
+    }
+
+    @Test func concurrentEditsOfOneFieldKeepTheLoserAsAConflict() throws {
+        let a = try fixture.make(.defence, name: "a")
+        let b = try fixture.make(.defence, name: "b")
+        try a.set(key, fields: ["status": .text("ongoing")])
+        try b.set(key, fields: ["status": .text("done")])
+        try a.push(to: b)
+        try b.push(to: a)
+        let conflictsA = try a.openConflicts()
+        #expect(conflictsA.count == 1)
+        #expect(conflictsA == (try b.openConflicts()))
+        #expect(Set([conflictsA[0].winner.value] + conflictsA[0].others.map(\.value)) == [.text("ongoing"), .text("done")])
+        #expect(try a.canonicalExport().digest() == b.canonicalExport().digest())
+
+        try a.write { try $0.resolve(key, field: "status", value: .text("done")) }
+        try a.push(to: b)
+        #expect(try b.openConflicts().isEmpty, "the resolution syncs and closes the conflict")
+        #expect(try b.state(of: key)?.values["status"] == .text("done"))
+    }
+
+    @Test func removalAgainstAConcurrentChangeKeepsTheChangeVisible() throws {
+        let a = try fixture.make(.defence, name: "a")
+        let b = try fixture.make(.defence, name: "b")
+        try a.set(key, fields: ["status": .text("ongoing")])
+        try a.push(to: b)
+        try a.write { try $0.remove(key) }
+        try b.set(key, fields: ["status": .text("done")])
+        try a.push(to: b)
+        try b.push(to: a)
+        let conflicts = try a.openConflicts()
+        #expect(conflicts.map(\.kind) == [.removal])
+        #expect(conflicts.first?.others.map(\.value) == [.text("done")])
+        #expect(try a.canonicalExport().digest() == b.canonicalExport().digest())
+        try b.write { try $0.resolve(key, field: Change.removedField, value: .bool(false)) }
+        try b.push(to: a)
+        #expect(try a.openConflicts().isEmpty)
+        #expect(try a.state(of: key)?.isRemoved == false)
+        #expect(try a.state(of: key)?.values["status"] == .text("done"))
+    }
+}
