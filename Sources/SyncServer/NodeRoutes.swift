@@ -1,0 +1,188 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import SyncCore
+
+/// The HTTP face of a node: the `/v1` sync protocol, `/health`, `/metrics` and the loopback-only `/v1/local/sync`.
+public struct NodeRoutes: Sendable {
+    /// Runs a sync now: with one peer URL, or with every configured peer when `nil`.
+    public typealias SyncTrigger = @Sendable (_ peer: String?) async throws -> [SyncSummary]
+
+    let exchange: any ChangeSetExchange
+    let limits: HelloResponse.Limits
+    let metrics: SyncMetrics
+    let health: HealthState
+    let syncTrigger: SyncTrigger?
+
+    public init(
+        exchange: any ChangeSetExchange,
+        limits: HelloResponse.Limits,
+        metrics: SyncMetrics,
+        health: HealthState,
+        syncTrigger: SyncTrigger?
+    ) {
+        self.exchange = exchange
+        self.limits = limits
+        self.metrics = metrics
+        self.health = health
+        self.syncTrigger = syncTrigger
+    }
+
+    /// A router with every route registered.
+    public func buildRouter() -> Router<NapsyncRequestContext> {
+        let router = Router(context: NapsyncRequestContext.self)
+        router.middlewares.add(ProtocolVersionMiddleware())
+        router.get("health") { _, _ in try self.healthResponse() }
+        router.get("metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
+        }
+        let v1 = router.group(RouterPath(ProtocolV1.pathPrefix))
+        v1.get("hello") { _, _ in try await self.hello() }
+        v1.post("changes/pull") { request, context in try await self.pull(request, context: context) }
+        v1.post("changes") { request, context in try await self.push(request, context: context) }
+        v1.post("local/sync") { request, context in try await self.syncNow(request, context: context) }
+        return router
+    }
+
+    // MARK: Handlers
+
+    func hello() async throws -> Response {
+        let clock = try await onReplica { try $0.currentClock() }
+        return try json(HelloResponse(node: exchange.nodeID, clock: clock, limits: limits))
+    }
+
+    func pull(_ request: Request, context: NapsyncRequestContext) async throws -> Response {
+        let body = try await collect(request, upTo: 1024 * 1024)
+        let pull: PullRequestBody
+        do {
+            pull = try JSONDecoder().decode(PullRequestBody.self, from: Data(buffer: body))
+        } catch {
+            throw NapsyncHTTPError(.badRequest, code: ErrorCode.badRequest, message: "malformed pull request: \(error)")
+        }
+        let maxChanges = max(1, min(pull.maxChanges, limits.maxChangesPerChunk))
+        let outgoing = try await onReplica { try $0.changeSet(missingFrom: pull.clock, maxChanges: maxChanges) }
+        guard let outgoing, outgoing.changeCount > 0 else { return Response(status: .noContent) }
+        metrics.recordBytes(outgoing.data.count, direction: .out)
+        context.logger.debug(
+            "served change set",
+            metadata: [
+                "napsync.peer.node": "\(request.headers[Self.nodeHeader] ?? "?")",
+                "napsync.changeset.changes": "\(outgoing.changeCount)",
+                "napsync.changeset.bytes": "\(outgoing.data.count)",
+            ])
+        var headers = HTTPFields()
+        headers[.contentType] = ProtocolV1.changeSetContentType
+        headers[Self.changeCountHeader] = String(outgoing.changeCount)
+        headers[Self.hasMoreHeader] = outgoing.hasMore ? "true" : "false"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: outgoing.data)))
+    }
+
+    func push(_ request: Request, context: NapsyncRequestContext) async throws -> Response {
+        let body = try await collect(request, upTo: limits.maxBodyBytes)
+        metrics.recordBytes(body.readableBytes, direction: .in)
+        let peerNode = request.headers[Self.nodeHeader] ?? "unknown"
+        let announced = request.headers[Self.changeCountHeader].flatMap(Int.init) ?? 0
+        let data = Data(buffer: body)
+        let report: ApplyReport
+        do {
+            report = try await onReplica { try $0.apply(changeSet: data) }
+        } catch {
+            metrics.recordRefused(announced, peer: peerNode)
+            context.logger.warning(
+                "refused pushed change set",
+                metadata: [
+                    "napsync.peer.node": "\(peerNode)", "napsync.changeset.changes": "\(announced)",
+                    "napsync.changeset.bytes": "\(data.count)", "error": "\(error)",
+                ])
+            throw NapsyncHTTPError(
+                .unprocessableContent, code: ErrorCode.changeSetRefused,
+                message: "change set not applied (nothing of it was): \(error)")
+        }
+        metrics.recordApplied(report, peer: peerNode)
+        context.logger.debug(
+            "applied pushed change set",
+            metadata: [
+                "napsync.peer.node": "\(peerNode)", "napsync.changeset.changes": "\(announced)",
+                "napsync.changeset.bytes": "\(data.count)", "napsync.applied": "\(report.applied)",
+                "napsync.already_known": "\(report.alreadyKnown)",
+            ])
+        return try json(report)
+    }
+
+    func syncNow(_ request: Request, context: NapsyncRequestContext) async throws -> Response {
+        guard context.isLoopback else {
+            throw NapsyncHTTPError(
+                .forbidden, code: ErrorCode.forbidden, message: "/v1/local/ endpoints answer only loopback callers")
+        }
+        guard let syncTrigger else {
+            throw NapsyncHTTPError(.notFound, code: ErrorCode.notFound, message: "this server runs no sync service")
+        }
+        let body = try await collect(request, upTo: 64 * 1024)
+        let syncRequest: SyncNowRequestBody
+        if body.readableBytes == 0 {
+            syncRequest = SyncNowRequestBody()
+        } else {
+            do {
+                syncRequest = try JSONDecoder().decode(SyncNowRequestBody.self, from: Data(buffer: body))
+            } catch {
+                throw NapsyncHTTPError(.badRequest, code: ErrorCode.badRequest, message: "malformed sync request: \(error)")
+            }
+        }
+        let sessions = try await syncTrigger(syncRequest.peer)
+        return try json(SyncNowResponseBody(sessions: sessions))
+    }
+
+    func healthResponse() throws -> Response {
+        let report = health.report()
+        var response = try json(report)
+        response.status = report.ready ? .ok : .serviceUnavailable
+        return response
+    }
+
+    // MARK: Helpers
+
+    static var nodeHeader: HTTPField.Name { HTTPField.Name(ProtocolV1.Header.node)! }
+    static var changeCountHeader: HTTPField.Name { HTTPField.Name(ProtocolV1.Header.changeCount)! }
+    static var hasMoreHeader: HTTPField.Name { HTTPField.Name(ProtocolV1.Header.hasMore)! }
+
+    private func collect(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw NapsyncHTTPError(
+                .contentTooLarge, code: ErrorCode.bodyTooLarge,
+                message: "request body over \(limit) bytes; send smaller chunks (see limits in /v1/hello)")
+        } catch is NIOTooManyBytesError {
+            throw NapsyncHTTPError(
+                .contentTooLarge, code: ErrorCode.bodyTooLarge,
+                message: "request body over \(limit) bytes; send smaller chunks (see limits in /v1/hello)")
+        }
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        var headers = HTTPFields()
+        headers[.contentType] = ProtocolV1.jsonContentType
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+    }
+
+    private func onReplica<T: Sendable>(_ body: @escaping @Sendable (any ChangeSetExchange) throws -> T) async throws -> T {
+        let exchange = self.exchange
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try body(exchange) }
+        } catch let error as NapsyncHTTPError {
+            throw error
+        } catch {
+            throw NapsyncHTTPError(
+                .serviceUnavailable, code: ErrorCode.replicaUnavailable, message: "local replica failed: \(error)")
+        }
+    }
+}

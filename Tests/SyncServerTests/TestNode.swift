@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import SyncCore
+import Synchronization
+import SyncServer
+
+/// A daemon on 127.0.0.1, port 0, over a fake replica, for the length of `body`.
+func withTestNode<T: Sendable>(
+    exchange: any ChangeSetExchange,
+    peers: [String] = [],
+    environment: [String: String] = [:],
+    configure: (inout NapsyncConfiguration) -> Void = { _ in },
+    logger: Logger = Logger(label: "test-node", factory: { _ in SwiftLogNoOpLogHandler() }),
+    _ body: @Sendable (_ url: String, _ daemon: NapsyncDaemon) async throws -> T
+) async throws -> T {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var configuration = NapsyncConfiguration(dataDirectory: directory)
+    configuration.host = "127.0.0.1"
+    configuration.port = 0
+    configuration.peers = peers
+    configuration.requestTimeout = .seconds(5)
+    configure(&configuration)
+    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+    let daemon = NapsyncDaemon(
+        configuration: configuration, exchange: exchange, logger: logger, environment: environment,
+        onListening: { _, port in portContinuation.yield(port) })
+    let group = daemon.makeServiceGroup()
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TimeoutError(what: "the server to listen") }
+        do {
+            let result = try await body("http://127.0.0.1:\(port)", daemon)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+    }
+}
+
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("napsync-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// One HTTP client for the whole test process.
+let testHTTPClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+
+func transport(to url: String, from node: NodeID, maxBodyBytes: Int = 1 << 24) -> HTTPPeerTransport {
+    HTTPPeerTransport(
+        baseURL: url, client: testHTTPClient, localNode: node, requestTimeout: .seconds(5), maxBodyBytes: maxBodyBytes)
+}
+
+func runSession(
+    _ exchange: any ChangeSetExchange, with url: String, chunk: Int = 100,
+    direction: SyncSessionStateMachine.Direction = .both
+) async -> (SyncSummary, SyncFailure?) {
+    await SyncSessionDriver(
+        exchange: exchange, transport: transport(to: url, from: exchange.nodeID), peer: url, direction: direction,
+        maxChanges: chunk, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ).run()
+}
+
+/// Captures log lines for assertions.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func count(containing text: String) -> Int { all.filter { $0.contains(text) }.count }
+
+    func logger(level: Logger.Level = .debug) -> Logger {
+        Logger(label: "napsync") { label in
+            var handler = JournalLogHandler(label: label, journal: true) { line in self.lines.withLock { $0.append(line) } }
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
