@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(
             url: "https://github.com/apple/swift-configuration.git",
             from: "1.4.0",
@@ -88,6 +87,7 @@ let package = Package(
                 "NAPModel", "SyncCore", "SyncServer", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -102,7 +102,6 @@ let package = Package(
             name: "SyncCoreTests",
             dependencies: [
                 "SyncCore", "TestSupport",
-                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings

@@ -33,6 +33,8 @@ struct OriginDirectory {
 
     func seq(of node: NodeID) -> UInt64 { entry(for: node)?.seq ?? 0 }
 
+    var owners: [NodeID: String] { Dictionary(uniqueKeysWithValues: entries.map { ($0.node, $0.owner) }) }
+
     var clock: VectorClock { VectorClock(Dictionary(uniqueKeysWithValues: entries.map { ($0.node, $0.seq) })) }
 
     /// The local index of `node`, registering it with `owner` if it is new.

@@ -34,10 +34,14 @@ extension Replica: ChangeSetExchange {
             }
             var after = peerClock
             for change in changes { after[change.origin] = max(after[change.origin], change.seq) }
-            let owners = Dictionary(uniqueKeysWithValues: origins.entries.map { ($0.node, $0.owner) })
-            let data = try ChangeSetFormat.encode(changes, owners: owners, sender: identity.nodeID, datasetID: identity.datasetID)
+            let data = try ChangeSetFormat.encode(changes, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID)
             return OutgoingChangeSet(data: data, changeCount: changes.count, peerClockAfter: after, hasMore: hasMore)
         }
+    }
+
+    /// An empty change set: what a bundle for a peer that lacks nothing holds.
+    public func emptyChangeSet() throws -> Data {
+        try ChangeSetFormat.encode([], owners: [:], sender: identity.nodeID, datasetID: identity.datasetID)
     }
 
     static func change(from row: Row, origins: OriginDirectory) throws -> Change {
@@ -58,52 +62,78 @@ extension Replica: ChangeSetExchange {
     /// identical), so duplicates and replays are harmless; a gap, a missing dependency or a write the origin
     /// has no right to make refuses the whole set.
     public func apply(changeSet data: Data, from label: String, limits: ChangeSetFormat.Limits = .default) throws -> ApplyReport {
-        let decoded = try ChangeSetFormat.decode(data, sender: label, limits: limits)
+        var delivered = false
+        return try apply(changeSets: { () -> Data? in
+            defer { delivered = true }
+            return delivered ? nil : data
+        }, from: label, limits: limits)
+    }
+
+    /// Applies a sequence of change sets (a bundle) in one transaction, all or nothing, holding one change set
+    /// in memory at a time. `next` returns nil at the end; `progress` is told after each change set.
+    public func apply(
+        changeSets next: () throws -> Data?, from label: String, limits: ChangeSetFormat.Limits = .default,
+        progress: (ApplyReport) -> Void = { _ in }
+    ) throws -> ApplyReport {
+        let (totals, _) = try transaction { transaction -> (applied: Int, known: Int, sets: Int, opened: Int) in
+            var totals = (applied: 0, known: 0, sets: 0, opened: 0)
+            var opened = 0
+            while let data = try next() {
+                let decoded = try ChangeSetFormat.decode(data, sender: label, limits: limits)
+                let (applied, known) = try apply(decoded, from: label, in: &transaction)
+                opened += try transaction.flush()
+                totals = (totals.applied + applied, totals.known + known, totals.sets + 1, opened)
+                progress(ApplyReport(applied: totals.applied, alreadyKnown: totals.known, conflictsOpened: opened, clock: transaction.origins.clock))
+            }
+            return totals
+        }
+        let opened = totals.opened
+        let report = ApplyReport(applied: totals.applied, alreadyKnown: totals.known, conflictsOpened: opened, clock: try clock())
+        logger.info(
+            "applied change sets",
+            metadata: [
+                "napsync.peer": "\(label)", "napsync.changesets": "\(totals.sets)",
+                "napsync.changes.applied": "\(totals.applied)", "napsync.changes.known": "\(totals.known)",
+                "napsync.conflicts.opened": "\(opened)",
+            ])
+        return report
+    }
+
+    private func apply(_ decoded: ChangeSetFormat.Decoded, from label: String, in transaction: inout ReplicaTransaction) throws -> (Int, Int) {
         let header = decoded.header
         guard header.datasetID == identity.datasetID else {
             throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: header.datasetID)
         }
         let claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
-        let ((applied, known), opened) = try transaction { transaction -> (Int, Int) in
-            var applied = 0
-            var known = 0
-            for change in decoded.changes {
-                let held = transaction.origins.seq(of: change.origin)
-                if change.seq <= held {
-                    guard let stored = try transaction.storedChange(change.dot), stored.time == change.time,
-                        stored.record == change.record.description, stored.assignments == change.assignments,
-                        stored.supersedes == change.supersedes
-                    else { throw ReplicaError.conflictingReplay(sender: label, change: change.dot) }
-                    known += 1
-                    continue
-                }
-                guard change.seq == held + 1 else {
-                    throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
-                }
-                let claimed = claimedOwner[change.origin] ?? ""
-                if let entry = transaction.origins.entry(for: change.origin), entry.owner != claimed {
-                    throw ReplicaError.originOwnerChanged(sender: label, origin: change.origin, known: entry.owner, claimed: claimed)
-                }
-                guard change.record.owner.slug == claimed else {
-                    throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
-                }
-                for dependency in change.supersedes where transaction.origins.seq(of: dependency.origin) < dependency.seq {
-                    throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
-                }
-                _ = try transaction.origins.index(of: change.origin, owner: claimed, db: transaction.db)
-                try transaction.record(change)
-                applied += 1
+        var applied = 0
+        var known = 0
+        for change in decoded.changes {
+            let held = transaction.origins.seq(of: change.origin)
+            if change.seq <= held {
+                guard let stored = try transaction.storedChange(change.dot), stored.time == change.time,
+                    stored.record == change.record.description, stored.assignments == change.assignments,
+                    stored.supersedes == change.supersedes
+                else { throw ReplicaError.conflictingReplay(sender: label, change: change.dot) }
+                known += 1
+                continue
             }
-            return (applied, known)
+            guard change.seq == held + 1 else {
+                throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
+            }
+            let claimed = claimedOwner[change.origin] ?? ""
+            if let entry = transaction.origins.entry(for: change.origin), entry.owner != claimed {
+                throw ReplicaError.originOwnerChanged(sender: label, origin: change.origin, known: entry.owner, claimed: claimed)
+            }
+            guard change.record.owner.slug == claimed else {
+                throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
+            }
+            for dependency in change.supersedes where transaction.origins.seq(of: dependency.origin) < dependency.seq {
+                throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
+            }
+            _ = try transaction.origins.index(of: change.origin, owner: claimed, db: transaction.db)
+            try transaction.record(change)
+            applied += 1
         }
-        let report = ApplyReport(applied: applied, alreadyKnown: known, conflictsOpened: opened, clock: try clock())
-        logger.info(
-            "applied change set",
-            metadata: [
-                "napsync.peer": "\(label)", "napsync.changeset.sender": "\(header.sender.short)",
-                "napsync.changes.applied": "\(applied)", "napsync.changes.known": "\(known)",
-                "napsync.conflicts.opened": "\(opened)",
-            ])
-        return report
+        return (applied, known)
     }
 }

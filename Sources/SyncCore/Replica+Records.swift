@@ -47,3 +47,31 @@ extension Replica {
         try write { try $0.resolve(key, field: field, value: value) }
     }
 }
+
+extension Replica {
+    /// Settles a conflict after checking that the record, with the chosen value, is still valid for the plan.
+    @discardableResult
+    public func resolve(_ key: RecordKey, field: String, value: FieldValue, plan: Plan) throws -> Change {
+        if field != Change.removedField, let state = try state(of: key) {
+            var fields = state.values
+            fields[field] = value
+            try validate(key, fields: fields, plan: plan)
+        }
+        return try resolve(key, field: field, value: value)
+    }
+
+    private func validate(_ key: RecordKey, fields: RecordFields, plan: Plan) throws {
+        func check<R: DepartmentRecord>(_ type: R.Type) throws {
+            guard let record = R(key: key, fields: fields) else {
+                throw ReplicaError.invalid(.invalidField(field: "record", value: key.description, expected: "all required fields of a \(key.kind.rawValue)"))
+            }
+            try validate(record, plan: plan)
+        }
+        switch key.kind {
+        case .entry: try check(ProgressEntry.self)
+        case .intervention: try check(Intervention.self)
+        case .figure: try check(Figure.self)
+        case .review: try check(Review.self)
+        }
+    }
+}

@@ -114,7 +114,7 @@ public final class Replica: Sendable {
         try database.write { db in
             var transaction = try ReplicaTransaction(db, identity: identity)
             let result = try body(&transaction)
-            let opened = try transaction.commit()
+            let opened = try transaction.flush()
             return (result, opened)
         }
     }

@@ -73,9 +73,10 @@ struct ReplicaTransaction {
         return (row["time"], row["record"], body.assignments, body.supersedes)
     }
 
-    /// Writes every touched record, the clock and the hybrid time. Returns how many conflicts were opened.
+    /// Writes every touched record, the clock and the hybrid time, and forgets the cached states so that a
+    /// long transaction holds at most one chunk of records in memory. Returns how many conflicts were opened.
     @discardableResult
-    func commit() throws -> Int {
+    mutating func flush() throws -> Int {
         let origins = self.origins
         let upsert = try db.cachedStatement(
             sql: """
@@ -93,6 +94,7 @@ struct ReplicaTransaction {
         }
         try origins.flush(db)
         try db.execute(sql: "INSERT OR REPLACE INTO node (key, value) VALUES ('hlc', ?)", arguments: [String(lastTime)])
+        states.removeAll(keepingCapacity: true)
         return opened
     }
 }

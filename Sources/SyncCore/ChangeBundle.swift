@@ -1,0 +1,109 @@
+import Foundation
+
+/// A file of change sets for transfer by hand (USB stick, air-gapped networks).
+///
+/// Layout: the magic `NAPB`, a format version byte, then each change set as a LEB128 length followed by its
+/// bytes, and a zero length that marks the end, so a truncated file is detected. Change sets are written and
+/// read one at a time, so neither side holds the whole bundle in memory.
+public enum ChangeBundle {
+    public static let magic: [UInt8] = Array("NAPB".utf8)
+    public static let version: UInt8 = 1
+
+    /// Writes everything a peer holding `peerClock` lacks (everything, for an empty clock) to `url`, atomically:
+    /// a partial file is never left under the final name. Returns the number of changes and change sets.
+    @discardableResult
+    public static func write(
+        from replica: some ChangeSetExchange, for peerClock: VectorClock, to url: URL, chunkSize: Int = 5_000,
+        emptySet: () throws -> Data, progress: (Int) -> Void = { _ in }
+    ) throws -> (changes: Int, changeSets: Int) {
+        let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        FileManager.default.createFile(atPath: partial.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: partial)
+        defer { try? FileManager.default.removeItem(at: partial) }
+        var header = BinaryWriter()
+        header.raw(magic)
+        header.byte(version)
+        try handle.write(contentsOf: header.bytes)
+        var clock = peerClock
+        var changes = 0
+        var sets = 0
+        func append(_ data: Data) throws {
+            var length = BinaryWriter()
+            length.varint(data.count)
+            try handle.write(contentsOf: length.bytes)
+            try handle.write(contentsOf: data)
+            sets += 1
+        }
+        while let outgoing = try replica.changeSet(missingFrom: clock, maxChanges: chunkSize) {
+            try append(outgoing.data)
+            changes += outgoing.changeCount
+            clock = outgoing.peerClockAfter
+            progress(changes)
+            if !outgoing.hasMore { break }
+        }
+        // A bundle always holds at least one change set, so that the importer learns the sender and dataset.
+        if sets == 0 { try append(try emptySet()) }
+        try handle.write(contentsOf: [0])
+        try handle.synchronize()
+        try handle.close()
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+        try FileManager.default.moveItem(at: partial, to: url)
+        return (changes, sets)
+    }
+
+    /// Reads a bundle's change sets one at a time.
+    public struct Reader {
+        private let handle: FileHandle
+        private let label: String
+        private let limits: ChangeSetFormat.Limits
+        private var finished = false
+
+        public init(url: URL, limits: ChangeSetFormat.Limits = .default) throws {
+            label = url.lastPathComponent
+            self.limits = limits
+            do {
+                handle = try FileHandle(forReadingFrom: url)
+            } catch {
+                throw ReplicaError.malformedChangeSet(sender: url.lastPathComponent, reason: "cannot read the file: \(error.localizedDescription)")
+            }
+            let header = try handle.read(upToCount: 5) ?? Data()
+            guard header.count == 5, Array(header.prefix(4)) == ChangeBundle.magic else {
+                throw ReplicaError.malformedChangeSet(sender: label, reason: "not a napsync bundle")
+            }
+            guard header[header.startIndex + 4] == ChangeBundle.version else {
+                throw ReplicaError.unsupportedVersion(sender: label, version: Int(header[header.startIndex + 4]))
+            }
+        }
+
+        /// The next change set, or nil after the end marker. Throws on truncation or an oversized entry.
+        public mutating func next() throws -> Data? {
+            guard !finished else { return nil }
+            var length: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard let byte = try handle.read(upToCount: 1)?.first else { throw truncated() }
+                length |= UInt64(byte & 0x7f) << shift
+                if byte & 0x80 == 0 { break }
+                shift += 7
+                guard shift < 64 else { throw ReplicaError.malformedChangeSet(sender: label, reason: "bad length prefix") }
+            }
+            if length == 0 {
+                finished = true
+                guard (try handle.read(upToCount: 1) ?? Data()).isEmpty else {
+                    throw ReplicaError.malformedChangeSet(sender: label, reason: "trailing bytes after the end marker")
+                }
+                return nil
+            }
+            guard length <= UInt64(limits.maxEncodedBytes) else {
+                throw ReplicaError.malformedChangeSet(sender: label, reason: "a change set of \(length) bytes exceeds the limit of \(limits.maxEncodedBytes)")
+            }
+            let data = try handle.read(upToCount: Int(length)) ?? Data()
+            guard data.count == Int(length) else { throw truncated() }
+            return data
+        }
+
+        private func truncated() -> ReplicaError {
+            .malformedChangeSet(sender: label, reason: "the bundle is truncated (no end marker)")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import NAPModel
+import SyncCore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show this node: id, department, role, vector clock and the digest of its dataset.",
+        discussion: """
+            Two replicas that hold the same data show the same digest. `napsync status --json > clock.json` gives
+            the clock file that `napsync bundle export --for` takes.
+            """)
+
+    @OptionGroup var options: ReplicaOptions
+    @Flag(help: "Print JSON for scripts (keys: node, department, role, dataset, clock, digest, records, conflicts).") var json = false
+
+    struct Status: Codable {
+        var node: String
+        var department: String
+        var role: String
+        var dataset: String
+        var clock: VectorClock
+        var digest: String
+        var records: Int
+        var conflicts: Int
+    }
+
+    func run() throws {
+        let replica = try options.openReplica()
+        let export = try replica.canonicalExport()
+        let status = Status(
+            node: replica.nodeID.hex, department: replica.identity.owner.slug, role: replica.identity.role.rawValue,
+            dataset: replica.identity.datasetID, clock: try replica.clock(), digest: try export.digest(),
+            records: export.records.count, conflicts: export.conflicts.count)
+        if json {
+            try printJSON(status)
+            return
+        }
+        let nodes = try replica.knownNodes()
+        print("node       \(status.node)")
+        print("department \(status.department)  (role: \(status.role))")
+        print("dataset    \(status.dataset)")
+        print("records    \(status.records)  open conflicts: \(status.conflicts)")
+        print("digest     \(status.digest)")
+        print("clock")
+        for (node, seq) in status.clock.entries.sorted(by: { $0.key < $1.key }) {
+            print("  \(node.hex)  \(nodes[node] ?? "?")  \(seq)")
+        }
+    }
+}
