@@ -66,6 +66,8 @@ public struct LineOfAction: Sendable, Codable, Equatable {
     /// How the line, its instruments and departments were re-aligned from the jumbled source table, and why,
     /// so a coordinator can check the reading against the printed plan. Nil when the source was unambiguous.
     public var alignmentNote: String?
+    /// The department the plan marks "(coordination)" for a line several departments carry out (33, 34).
+    public var coordinator: Department?
 }
 
 public struct MonitoringInstrument: Sendable, Codable, Equatable {
