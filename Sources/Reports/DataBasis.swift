@@ -76,7 +76,8 @@ public struct DataBasis: Sendable, Hashable, Codable {
     /// `2015-01-02 (45 days)` or `never`.
     func arrivalText(_ source: Source) -> String {
         guard let lastReceived = source.lastReceived, let age = source.ageDays else { return "never" }
-        return "\(ReportDate.dateTime(lastReceived)) (\(age == 1 ? "1 day" : "\(age) days") before)"
+        let ago = age == 0 ? "less than a day" : age == 1 ? "1 day" : "\(age) days"
+        return "\(ReportDate.dateTime(lastReceived)) (\(ago) before)"
     }
 
     /// `a1b2c3: 14, d4e5f6: 3`, or `empty`.

@@ -127,7 +127,7 @@ public struct FigureRow: Sendable, Hashable, Codable {
         }
     }
 
-    private static func signed(_ value: Int64) -> String { value > 0 ? "+\(value)" : "\(value)" }
+    private static func signed(_ value: Int64) -> String { value > 0 ? "+\(value)" : value == 0 ? "±0" : "\(value)" }
 
     /// Every figure of a year, each with its previous-year counterpart, in plan order then department order.
     static func rows(plan: Plan, snapshot: DatasetSnapshot, year: Int) -> [FigureRow] {

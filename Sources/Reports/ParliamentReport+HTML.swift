@@ -50,7 +50,7 @@ extension ParliamentReport {
             + "<td class=\"num\">\(Euro.text(cents: summary.totalBudgetCents))</td></tr></tbody></table>"
         if summary.interventionsWithoutBudget > 0 {
             out += "<p class=\"note\">\(summary.interventionsWithoutBudget) of the \(summary.interventions) "
-                + "interventions have no budget given.</p>"
+                + "\(summary.interventionsWithoutBudget == 1 ? "intervention has" : "interventions have") no budget given.</p>"
         }
         out += "<h3>Completeness of reporting</h3>"
         out += "<p>A department has reported on a line when it made a progress entry for \(year).</p>"
@@ -101,6 +101,10 @@ extension ParliamentReport {
                 + "<span class=\"status\(section.status == nil ? " missing" : "")\">\(ReportText.status(section.status))</span>"
             if !section.responsible { out += " (not listed as responsible for this line in the plan)" }
             out += "</p>"
+            if !section.conflicts.isEmpty {
+                out += "<p class=\"missing\">Unresolved conflict (\(HTMLText.escape(section.conflicts.joined(separator: ", ")))): "
+                    + "the value shown may change; see <a href=\"#conflicts\">the annex</a>.</p>"
+            }
             out += HTMLText.paragraphs(section.narrative)
             if !section.interventions.isEmpty {
                 out += "<table><caption>Interventions</caption><thead><tr><th>Date</th><th>Countries</th><th>Description</th>"

@@ -50,7 +50,7 @@ extension ParliamentReport {
         rows.append(["**Total**", "**\(summary.interventions)**", "**\(Euro.text(cents: summary.totalBudgetCents))**"])
         out += MarkdownText.table(["Country", "Interventions", "Budget"], rows, alignRight: [1, 2])
         if summary.interventionsWithoutBudget > 0 {
-            out += "\n\(summary.interventionsWithoutBudget) of the \(summary.interventions) interventions have no budget given.\n"
+            out += "\n\(summary.interventionsWithoutBudget) of the \(summary.interventions) \(summary.interventionsWithoutBudget == 1 ? "intervention has" : "interventions have") no budget given.\n"
         }
         out += "\n### Completeness of reporting\n\n"
         out += "A department has reported on a line when it made a progress entry for \(year).\n\n"
@@ -72,6 +72,10 @@ extension ParliamentReport {
             out += "\n**\(section.department.displayName)**: \(ReportText.status(section.status))"
             if !section.responsible { out += " (not listed as responsible for this line in the plan)" }
             out += "\n"
+            if !section.conflicts.isEmpty {
+                out += "\n> Unresolved conflict (\(MarkdownText.inline(section.conflicts.joined(separator: ", ")))): "
+                    + "the value shown may change; see the annex.\n"
+            }
             if !section.narrative.isEmpty { out += "\n" + MarkdownText.paragraphs(section.narrative) + "\n" }
             if !section.interventions.isEmpty {
                 out += "\nInterventions:\n\n"

@@ -103,6 +103,9 @@ public struct ParliamentReport: Sendable, Hashable {
         public var narrative: String
         public var interventions: [InterventionRow]
         public var figures: [FigureRow]
+        /// Unresolved conflicts on this department's records for the line, in words (`status`,
+        /// `figure 23.b/1: women`); the annex has the details.
+        public var conflicts: [String]
     }
 
     public struct InterventionRow: Sendable, Hashable, Codable {
@@ -140,6 +143,21 @@ extension ParliamentReport {
         var reviews: [String: String] = [:]
         for review in snapshot.reviews where review.year == year { reviews[review.line] = review.note }
         figures = figureRows
+        var conflictFields: [RecordKey: [String]] = [:]
+        for conflict in snapshot.conflicts { conflictFields[conflict.record, default: []].append(conflict.field) }
+        func conflictsOn(_ department: Department, _ line: String) -> [String] {
+            let key = Self.key(department, line)
+            var found = (conflictFields[.entry(department, year: year, line: line)] ?? []).sorted()
+            for figure in figuresByKey[key] ?? [] {
+                let fields = conflictFields[.figure(department, year: year, instrument: figure.instrument)] ?? []
+                found += fields.sorted().map { "figure \(figure.instrument): \($0)" }
+            }
+            for row in interventionsByKey[key] ?? [] {
+                let fields = conflictFields[RecordKey(kind: .intervention, owner: .department(department), id: row.id)] ?? []
+                found += fields.sorted().map { "intervention of \(row.date): \($0)" }
+            }
+            return found
+        }
 
         // Departments with data on a line they are not listed for still appear, so nothing recorded is hidden.
         var departmentsWithData: [String: Set<Department>] = [:]
@@ -163,7 +181,8 @@ extension ParliamentReport {
                                     return DepartmentSection(
                                         department: department, responsible: listed.contains(department),
                                         status: entries[key]?.status, narrative: entries[key]?.narrative ?? "",
-                                        interventions: interventionsByKey[key] ?? [], figures: figuresByKey[key] ?? [])
+                                        interventions: interventionsByKey[key] ?? [], figures: figuresByKey[key] ?? [],
+                                        conflicts: conflictsOn(department, line.id))
                                 },
                                 review: reviews[line.id])
                         })
