@@ -21,7 +21,7 @@ extension DataBasis {
     func markdown(heading: String) -> String {
         var out = "\(heading) What this report rests on\n\n"
         out += "- Made at: \(ReportDate.dateTime(madeAt))\n"
-        out += "- Data as held by the coordinator's replica at: \(ReportDate.dateTime(snapshotTakenAt))\n"
+        out += "- Data as held by the replica at: \(ReportDate.dateTime(snapshotTakenAt))\n"
         out += "- Replica vector clock (node: last change applied): \(MarkdownText.inline(clockText))\n"
         out += "- Data is flagged as old after \(staleAfterDays) days.\n\n"
         out += MarkdownText.table(
@@ -50,7 +50,7 @@ extension DataBasis {
     func html(heading: String) -> String {
         var out = "<section class=\"basis\"><\(heading)>What this report rests on</\(heading)><ul>"
         out += "<li>Made at: \(ReportDate.dateTime(madeAt))</li>"
-        out += "<li>Data as held by the coordinator's replica at: \(ReportDate.dateTime(snapshotTakenAt))</li>"
+        out += "<li>Data as held by the replica at: \(ReportDate.dateTime(snapshotTakenAt))</li>"
         out += "<li>Replica vector clock (node: last change applied): <code>\(HTMLText.escape(clockText))</code></li>"
         out += "<li>Data is flagged as old after \(staleAfterDays) days.</li></ul>"
         out += "<table><thead><tr><th>Department</th><th>Last data received</th><th>Flag</th></tr></thead><tbody>"

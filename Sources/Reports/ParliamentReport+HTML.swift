@@ -4,8 +4,8 @@ extension ParliamentReport {
     /// The report as one standalone, printable HTML page: inline CSS, the completeness chart as inline SVG, every
     /// piece of recorded text escaped.
     public func html() -> String {
-        let title = ReportText.title(planTitle, year: year)
-        var body = "<h1>\(HTMLText.escape(title))</h1>\n"
+        let title = ReportText.title(year: year)
+        var body = "<h1>\(HTMLText.escape(title))</h1>\n<p>National Action Plan: \(HTMLText.escape(planTitle))</p>\n"
         body += basis.warningsHTML(conflicts: conflicts.count, conflictAnchor: "conflicts")
         body += basis.html(heading: "h2")
         body += summaryHTML()

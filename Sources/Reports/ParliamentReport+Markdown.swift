@@ -3,7 +3,7 @@ import NAPModel
 extension ParliamentReport {
     /// The report as Markdown.
     public func markdown() -> String {
-        var out = "# \(MarkdownText.inline(ReportText.title(planTitle, year: year)))\n\n"
+        var out = "# \(ReportText.title(year: year))\n\nNational Action Plan: \(MarkdownText.inline(planTitle))\n\n"
         out += basis.warningsMarkdown(conflicts: conflicts.count, conflictAnnex: "the annex on unresolved conflicts")
         out += basis.markdown(heading: "##") + "\n"
         out += summaryMarkdown()

@@ -283,7 +283,5 @@ enum ReportText {
     static let countryNote =
         "An intervention in several countries counts in full under each of them; the total counts each intervention once."
 
-    static func title(_ planTitle: String, year: Int) -> String {
-        "Report to Parliament on \(planTitle): implementation in \(year)"
-    }
+    static func title(year: Int) -> String { "Report to Parliament on the implementation in \(year)" }
 }

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import NAPModel
+import Reports
+import SyncCore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the report to parliament, the EU response or the UN response for a year.",
+        discussion: """
+            Reports are made from this node's replica as it is now. Each one says
+            what it rests on (the replica's vector clock, when each department's
+            data last arrived), flags at the top the departments whose data is
+            older than --stale-after-days, and lists unresolved conflicts in an
+            annex.
+
+            Formats: parliament: md, html, csv (the figures annex);
+            eu and un: md, html, csv, json. Without --format every format of the
+            report is written.
+
+            Examples:
+              napsync report parliament --year 2015 --out reports/
+              napsync report eu --year 2015 --format json
+              napsync report un --year 2015 --frameworks corrected-frameworks.json
+            """)
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case parliament, eu, un
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case md, html, csv, json
+    }
+
+    @OptionGroup var options: ReplicaOptions
+    @Argument(help: "parliament, eu or un.") var kind: Kind
+    @Option(help: "The reporting year.") var year: Int
+    @Option(help: "md, html, csv or json (default: every format of the report).") var format: Format?
+    @Option(help: ArgumentHelp("Write the files into this directory (created if needed).", valueName: "dir"))
+    var out: String = "."
+    @Option(
+        help: ArgumentHelp(
+            "An indicator frameworks file to use instead of the bundled one (no rebuild needed).", valueName: "file"))
+    var frameworks: String?
+    @Option(help: ArgumentHelp("The framework id to answer, e.g. eu-2016 (default: the first of its body in the file).", valueName: "id"))
+    var framework: String?
+    @Option(help: ArgumentHelp("Flag departments whose data is older than this.", valueName: "days"))
+    var staleAfterDays: Int = ReportOptions.defaultStaleAfterDays
+
+    func validate() throws {
+        do {
+            try Plan.bundled.validateYear(year)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if kind == .parliament && format == .json {
+            throw ValidationError("the report to parliament is written as md, html or csv; json is for eu and un")
+        }
+        if kind == .parliament && framework != nil {
+            throw ValidationError("--framework applies to the eu and un responses only")
+        }
+        guard staleAfterDays >= 0 else { throw ValidationError("--stale-after-days must be 0 or more") }
+    }
+
+    func run() throws {
+        let plan = Plan.bundled
+        let snapshot = try options.openReplica().snapshot()
+        let reportOptions = ReportOptions(
+            year: year, staleAfterDays: staleAfterDays,
+            euFramework: kind == .eu ? framework : nil, unFramework: kind == .un ? framework : nil)
+        var files: [(name: String, text: String)] = []
+        switch kind {
+        case .parliament:
+            let report = ParliamentReport(plan: plan, snapshot: snapshot, options: reportOptions)
+            let formats = format.map { [$0] } ?? [.md, .html, .csv]
+            for format in formats {
+                switch format {
+                case .md: files.append(("parliament-\(year).md", report.markdown()))
+                case .html: files.append(("parliament-\(year).html", report.html()))
+                case .csv, .json: files.append(("parliament-\(year)-figures.csv", report.figuresCSV()))
+                }
+            }
+            note(stale: report.basis.staleSources.count, conflicts: report.conflicts.count)
+        case .eu, .un:
+            let frameworks = try loadFrameworks(plan: plan)
+            let response =
+                kind == .eu
+                ? try IndicatorResponse.eu(plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
+                : try IndicatorResponse.un(plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
+            let stem = "\(kind.rawValue)-response-\(year)"
+            for format in format.map({ [$0] }) ?? Format.allCases {
+                switch format {
+                case .md: files.append(("\(stem).md", response.markdown()))
+                case .html: files.append(("\(stem).html", response.html()))
+                case .json: files.append(("\(stem).json", response.json()))
+                case .csv:
+                    files.append(kind == .eu ? ("\(stem).csv", response.csv()) : ("\(stem)-annex.csv", response.quantitativeCSV()))
+                }
+            }
+            note(stale: response.basis.staleSources.count, conflicts: response.conflicts.count)
+            if response.framework.uncheckedWordings > 0 {
+                printError(
+                    "note: \(response.framework.uncheckedWordings) indicator wordings of \(response.framework.id) are not checked "
+                        + "against the source; they are marked † in the md and html files")
+            }
+        }
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for file in files {
+            let url = directory.appendingPathComponent(file.name)
+            try Data(file.text.utf8).write(to: url, options: .atomic)
+            print(url.path)
+        }
+    }
+
+    private func loadFrameworks(plan: Plan) throws -> IndicatorFrameworks {
+        if let frameworks {
+            return try IndicatorFrameworks.load(from: URL(fileURLWithPath: frameworks), plan: plan)
+        }
+        let bundled = try IndicatorFrameworks.bundled()
+        try bundled.validate(against: plan, file: "the bundled frameworks.json")
+        return bundled
+    }
+
+    private func note(stale: Int, conflicts: Int) {
+        if stale > 0 {
+            printError("note: \(stale) department(s) have data older than \(staleAfterDays) days or none; see the top of the report")
+        }
+        if conflicts > 0 {
+            printError("note: \(conflicts) unresolved conflict(s) are listed in the report's annex")
+        }
+    }
+}
