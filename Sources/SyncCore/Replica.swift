@@ -77,7 +77,7 @@ public final class Replica: Sendable {
         let database = try DatabasePool(path: path, configuration: configuration())
         let migrator = ReplicaSchema.migrator
         if try database.read({ try migrator.hasBeenSuperseded($0) }) {
-            throw ReplicaError.unsupportedSchema(path: directory.path, version: -1)
+            throw ReplicaError.unsupportedSchema(path: directory.path)
         }
         try migrator.migrate(database)
         let values = try database.read { db in

@@ -5,7 +5,7 @@ import NAPModel
 public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case noReplica(path: String)
     case replicaExists(path: String)
-    case unsupportedSchema(path: String, version: Int)
+    case unsupportedSchema(path: String)
     case notOwner(node: NodeID, owner: Owner, record: RecordKey)
     case recordRemoved(RecordKey)
     case recordNotFound(RecordKey)
@@ -31,8 +31,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             "no replica in \(path); create one with `napsync init --data-dir \(path) --department NAME`"
         case .replicaExists(let path):
             "\(path) already holds a replica; pass --force to overwrite it (its unsynced data is lost) or choose another --data-dir"
-        case .unsupportedSchema(let path, let version):
-            "the replica in \(path) has schema version \(version), newer than this napsync understands; upgrade napsync"
+        case .unsupportedSchema(let path):
+            "the replica in \(path) was written by a newer napsync (unknown schema migrations); upgrade napsync"
         case .notOwner(let node, let owner, let record):
             "node \(node.short) (\(owner)) may not write \(record): only its owner \(record.owner) writes it"
         case .recordRemoved(let record):
