@@ -43,13 +43,15 @@ public struct DataBasis: Sendable, Hashable, Codable {
         let responsible = Set(plan.lines.flatMap(\.departments))
         let reporting = Set(snapshot.lastReceived.keys.compactMap(Department.init(rawValue:)))
         var sources = Department.allCases.filter { responsible.contains($0) || reporting.contains($0) }.map {
-            Self.source(owner: $0.rawValue, name: $0.displayName, lastReceived: snapshot.lastReceived[$0.rawValue],
+            Self.source(
+                owner: $0.rawValue, name: $0.displayName, lastReceived: snapshot.lastReceived[$0.rawValue],
                 madeAt: madeAt, threshold: options.staleAfterDays, flagAbsent: true)
         }
         // The coordinator's own review notes: listed for completeness, never flagged (its absence is not a gap).
         if let received = snapshot.lastReceived[Owner.coordinatorSlug] {
             sources.append(
-                Self.source(owner: Owner.coordinatorSlug, name: "Coordinator (reviews)", lastReceived: received,
+                Self.source(
+                    owner: Owner.coordinatorSlug, name: "Coordinator (reviews)", lastReceived: received,
                     madeAt: madeAt, threshold: options.staleAfterDays, flagAbsent: false))
         }
         self.sources = sources

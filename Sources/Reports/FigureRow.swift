@@ -51,7 +51,8 @@ public struct FigureRow: Sendable, Hashable, Codable {
         year = figure.year
         line = figure.line
         instrument = figure.instrument
-        instrumentText = plan.instrument(figure.instrument)?.text ?? "(instrument \(figure.instrument) is not in the plan)"
+        instrumentText =
+            plan.instrument(figure.instrument)?.text ?? "(instrument \(figure.instrument) is not in the plan)"
         switch figure.value {
         case .counts(let women, let men, let unspecified):
             kind = .counts
@@ -73,9 +74,13 @@ public struct FigureRow: Sendable, Hashable, Codable {
     }
 
     /// The value in words: `women 12, men 18 (total 30)`, `3.5`, `yes`.
-    public var valueText: String { Self.valueText(kind: kind, women: women, men: men, unspecified: unspecified, number: number, answer: answer) }
+    public var valueText: String {
+        Self.valueText(kind: kind, women: women, men: men, unspecified: unspecified, number: number, answer: answer)
+    }
 
-    static func valueText(kind: Kind, women: Int64?, men: Int64?, unspecified: Int64?, number: String?, answer: Bool?) -> String {
+    static func valueText(kind: Kind, women: Int64?, men: Int64?, unspecified: Int64?, number: String?, answer: Bool?)
+        -> String
+    {
         switch kind {
         case .counts:
             var text = "women \(women ?? 0), men \(men ?? 0)"
@@ -137,7 +142,9 @@ public struct FigureRow: Sendable, Hashable, Codable {
         }
         let order = PlanOrder(plan)
         return snapshot.figures.filter { $0.year == year }
-            .sorted { order.instrumentKey($0.instrument, $0.department) < order.instrumentKey($1.instrument, $1.department) }
+            .sorted {
+                order.instrumentKey($0.instrument, $0.department) < order.instrumentKey($1.instrument, $1.department)
+            }
             .map { FigureRow($0, plan: plan, previous: earlier["\($0.department.rawValue)|\($0.instrument)"]) }
     }
 }

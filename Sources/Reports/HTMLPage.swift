@@ -29,6 +29,7 @@ enum HTMLPage {
         table { border-collapse: collapse; width: 100%; margin: .6em 0 1em; font-size: .92em; }
         th, td { border: 1px solid #b8c4d0; padding: .3em .5em; text-align: left; vertical-align: top; }
         th { background: #e8eef4; }
+        caption { text-align: left; font-weight: 600; padding: .2em 0; }
         td.num, th.num { text-align: right; white-space: nowrap; }
         tr.target td { font-weight: 600; }
         tr.total td { font-weight: 700; border-top: 2px solid #1f4e79; }

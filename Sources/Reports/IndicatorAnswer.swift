@@ -110,13 +110,18 @@ public struct IndicatorAnswer: Sendable, Hashable, Codable {
 extension IndicatorAnswer {
     /// The answers to every indicator of a framework, in the framework's order.
     static func answers(
-        framework: IndicatorFrameworks.Framework, frameworks: IndicatorFrameworks, plan: Plan, snapshot: DatasetSnapshot,
+        framework: IndicatorFrameworks.Framework, frameworks: IndicatorFrameworks, plan: Plan,
+        snapshot: DatasetSnapshot,
         year: Int
     ) -> [IndicatorAnswer] {
         let order = PlanOrder(plan)
         let figureRows = FigureRow.rows(plan: plan, snapshot: snapshot, year: year)
         let interventions = snapshot.interventions.filter { $0.year == year }
-            .sorted { ($0.date, order.lineKey($0.line, $0.department), $0.id) < ($1.date, order.lineKey($1.line, $1.department), $1.id) }
+            .sorted {
+                ($0.date, order.lineKey($0.line, $0.department), $0.id) < (
+                    $1.date, order.lineKey($1.line, $1.department), $1.id
+                )
+            }
         let entries = snapshot.entries.filter { $0.year == year }
             .sorted { order.lineKey($0.line, $0.department) < order.lineKey($1.line, $1.department) }
 
@@ -124,20 +129,24 @@ extension IndicatorAnswer {
             let instrumentIDs = frameworks.instruments(for: indicator.code)
                 .sorted { order.instrumentKey($0) < order.instrumentKey($1) }
             let instruments = instrumentIDs.map { id in
-                Instrument(id: id, line: String(id.prefix { $0 != "/" }), text: plan.instrument(id)?.text ?? "(not in the plan)")
+                Instrument(
+                    id: id, line: String(id.prefix { $0 != "/" }),
+                    text: plan.instrument(id)?.text ?? "(not in the plan)")
             }
             let lines = Set(instruments.map(\.line))
             let figures = figureRows.filter { instrumentIDs.contains($0.instrument) }
             let projects = interventions.filter { lines.contains($0.line) }.map { intervention in
                 Project(
                     id: intervention.id, department: intervention.department,
-                    departmentName: intervention.department.displayName, line: intervention.line, date: intervention.date,
+                    departmentName: intervention.department.displayName, line: intervention.line,
+                    date: intervention.date,
                     countries: intervention.countries, description: intervention.description,
                     budgetCents: intervention.budgetCents, budgetEuros: intervention.budgetCents.map(Euro.plain))
             }
             let narrative = entries.filter { lines.contains($0.line) }.map {
                 Narrative(
-                    department: $0.department, departmentName: $0.department.displayName, line: $0.line, status: $0.status,
+                    department: $0.department, departmentName: $0.department.displayName, line: $0.line,
+                    status: $0.status,
                     text: $0.narrative)
             }
             let counted = figures.filter { $0.kind == .counts }
@@ -152,12 +161,15 @@ extension IndicatorAnswer {
                     percentWomen: Share(women, of: total), percentMen: Share(men, of: total))
             }
             let codes = Set(projects.flatMap(\.countries))
-            let countries = (Country.targets.filter(codes.contains) + codes.filter { !Country.isTarget($0) }
+            let countries =
+                (Country.targets.filter(codes.contains)
+                + codes.filter { !Country.isTarget($0) }
                 .sorted { (Country.names[$0] ?? $0, $0) < (Country.names[$1] ?? $1, $1) })
                 .map { CountryName(code: $0, name: Country.names[$0] ?? $0, target: Country.isTarget($0)) }
             let total = projects.reduce(Int64(0)) { $0 + ($1.budgetCents ?? 0) }
             let coverage: Coverage =
-                instruments.isEmpty ? .notMapped : (figures.isEmpty && projects.isEmpty && narrative.isEmpty ? .noData : .answered)
+                instruments.isEmpty
+                ? .notMapped : (figures.isEmpty && projects.isEmpty && narrative.isEmpty ? .noData : .answered)
             return IndicatorAnswer(
                 code: indicator.code, pillar: indicator.pillar, wording: indicator.wording,
                 wordingChecked: indicator.wordingChecked, wordingNote: indicator.wordingNote, instruments: instruments,

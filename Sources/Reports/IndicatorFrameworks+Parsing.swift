@@ -45,7 +45,8 @@ extension IndicatorFrameworks {
             var codes = Set<String>()
             for framework in frameworks {
                 for indicator in framework.indicators where !codes.insert(indicator.code).inserted {
-                    problems.append("indicator \(indicator.code): code used twice (codes must be unique across frameworks)")
+                    problems.append(
+                        "indicator \(indicator.code): code used twice (codes must be unique across frameworks)")
                 }
             }
             let rawMappings = object["mappings"] as? [Any]
@@ -55,7 +56,8 @@ extension IndicatorFrameworks {
             for (index, raw) in (rawMappings ?? []).enumerated() {
                 guard let mapping = mapping(raw, position: index + 1, codes: codes) else { continue }
                 if !seenInstruments.insert(mapping.instrument).inserted {
-                    problems.append("mapping \(mapping.instrument): instrument mapped twice; list all its indicators in one entry")
+                    problems.append(
+                        "mapping \(mapping.instrument): instrument mapped twice; list all its indicators in one entry")
                 }
                 mappings.append(mapping)
             }
@@ -74,7 +76,8 @@ extension IndicatorFrameworks {
             let entry = "framework \(id)"
             let body = (object["body"] as? String).flatMap(Body.init(rawValue:))
             if body == nil {
-                problems.append("\(entry): body must be one of \(Body.allCases.map(\.rawValue).joined(separator: ", "))")
+                problems.append(
+                    "\(entry): body must be one of \(Body.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let title = required(object["title"], "\(entry): missing title")
             let source = required(object["source"], "\(entry): missing source")
@@ -115,18 +118,22 @@ extension IndicatorFrameworks {
             let wording = required(object["wording"], "\(entry): missing wording")
             let checked = object["wordingChecked"] as? Bool
             if checked == nil {
-                problems.append("\(entry): wordingChecked must be true or false (false when not checked against the source)")
+                problems.append(
+                    "\(entry): wordingChecked must be true or false (false when not checked against the source)")
             }
             let pillar = text(object["pillar"])
             if !pillars.isEmpty {
                 if let pillar, !pillars.contains(pillar) {
-                    problems.append("\(entry): unknown pillar '\(pillar)' (pillars: \(pillars.sorted().joined(separator: ", ")))")
+                    problems.append(
+                        "\(entry): unknown pillar '\(pillar)' (pillars: \(pillars.sorted().joined(separator: ", ")))")
                 } else if pillar == nil {
                     problems.append("\(entry): missing pillar")
                 }
             }
             guard let wording, let checked else { return nil }
-            return Indicator(code: code, pillar: pillar, wording: wording, wordingChecked: checked, wordingNote: text(object["wordingNote"]))
+            return Indicator(
+                code: code, pillar: pillar, wording: wording, wordingChecked: checked,
+                wordingNote: text(object["wordingNote"]))
         }
 
         mutating func mapping(_ raw: Any, position: Int, codes: Set<String>) -> Mapping? {

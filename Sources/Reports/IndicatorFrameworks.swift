@@ -72,7 +72,9 @@ public struct IndicatorFrameworks: Sendable, Hashable, Codable {
         /// Where the wording comes from, or why it could not be checked.
         public var wordingNote: String?
 
-        public init(code: String, pillar: String? = nil, wording: String, wordingChecked: Bool, wordingNote: String? = nil) {
+        public init(
+            code: String, pillar: String? = nil, wording: String, wordingChecked: Bool, wordingNote: String? = nil
+        ) {
             self.code = code
             self.pillar = pillar
             self.wording = wording

@@ -10,7 +10,8 @@ extension IndicatorResponse {
         out += "\(MarkdownText.inline(framework.title)). Source: \(MarkdownText.inline(framework.source)).\n"
         if let note = framework.note { out += "\n" + MarkdownText.paragraphs(note) + "\n" }
         if framework.uncheckedWordings > 0 {
-            out += "\n\(Self.uncheckedMark) \(framework.uncheckedWordings) of \(indicators.count) indicator wordings could "
+            out +=
+                "\n\(Self.uncheckedMark) \(framework.uncheckedWordings) of \(indicators.count) indicator wordings could "
                 + "not be checked against the source document; they are marked \(Self.uncheckedMark). Check them before "
                 + "sending this response.\n"
         }
@@ -41,7 +42,8 @@ extension IndicatorResponse {
                 [
                     "\(answer.code): \(wordingText(answer))",
                     answer.bySex.map { String($0.women) } ?? "—", answer.bySex.map { String($0.men) } ?? "—",
-                    answer.bySex?.percentWomen?.description ?? "—", String(answer.countries.count), String(answer.projects.count),
+                    answer.bySex?.percentWomen?.description ?? "—", String(answer.countries.count),
+                    String(answer.projects.count),
                     answer.projects.isEmpty ? "—" : Euro.text(cents: answer.totalBudgetCents),
                     coverageShort(answer.coverage),
                 ]
@@ -65,7 +67,8 @@ extension IndicatorResponse {
         if answer.instruments.isEmpty {
             return out + answer.coverageText + "\n"
         }
-        out += "Plan instruments:\n\n"
+        out +=
+            "Plan instruments:\n\n"
             + answer.instruments.map { "- \($0.id): \(MarkdownText.inline($0.text))\n" }.joined()
         if answer.coverage == .noData { return out + "\n" + answer.coverageText + "\n" }
         var facts: [String] = []
@@ -78,31 +81,37 @@ extension IndicatorResponse {
         if !answer.projects.isEmpty {
             facts.append("Projects: \(answer.projects.count), budget \(Euro.text(cents: answer.totalBudgetCents))")
         }
-        if !facts.isEmpty { out += "\n" + facts.map { "- \($0)\n" }.joined() }
+        if !facts.isEmpty { out += "\nIn \(year):\n\n" + facts.map { "- \($0)\n" }.joined() }
         if !answer.figures.isEmpty {
-            out += "\n" + MarkdownText.table(
-                ["Instrument", "Department", "Value", "Women", "Men"],
-                answer.figures.map {
-                    [
-                        $0.instrument, $0.departmentName, MarkdownText.cell($0.valueText), $0.percentWomen?.description ?? "—",
-                        $0.percentMen?.description ?? "—",
-                    ]
-                },
-                alignRight: [3, 4])
+            out +=
+                "\n"
+                + MarkdownText.table(
+                    ["Instrument", "Department", "Value", "Women", "Men"],
+                    answer.figures.map {
+                        [
+                            $0.instrument, $0.departmentName, MarkdownText.cell($0.valueText),
+                            $0.percentWomen?.description ?? "—",
+                            $0.percentMen?.description ?? "—",
+                        ]
+                    },
+                    alignRight: [3, 4])
         }
         if !answer.projects.isEmpty {
-            out += "\n" + MarkdownText.table(
-                ["Date", "Department", "Countries", "Project", "Budget"],
-                answer.projects.map {
-                    [
-                        $0.date, $0.departmentName, MarkdownText.cell(ReportText.countries($0.countries)),
-                        MarkdownText.cell($0.description), ReportText.budget($0.budgetCents),
-                    ]
-                },
-                alignRight: [4])
+            out +=
+                "\n"
+                + MarkdownText.table(
+                    ["Date", "Department", "Countries", "Project", "Budget"],
+                    answer.projects.map {
+                        [
+                            $0.date, $0.departmentName, MarkdownText.cell(ReportText.countries($0.countries)),
+                            MarkdownText.cell($0.description), ReportText.budget($0.budgetCents),
+                        ]
+                    },
+                    alignRight: [4])
         }
         for item in answer.narrative where !item.text.isEmpty {
-            out += "\n**\(item.departmentName)**, line \(MarkdownText.inline(item.line)) (\(ReportText.status(item.status))):\n\n"
+            out +=
+                "\n**\(item.departmentName)**, line \(MarkdownText.inline(item.line)) (\(ReportText.status(item.status))):\n\n"
             out += MarkdownText.paragraphs(item.text) + "\n"
         }
         return out
@@ -121,7 +130,8 @@ extension IndicatorResponse {
             }
         }
         guard !rows.isEmpty else { return "No figures were recorded for \(year) under the mapped instruments.\n" }
-        return MarkdownText.table(["Pillar", "Indicator", "Instrument", "Department", "Value", "Women", "Men"], rows, alignRight: [5, 6])
+        return MarkdownText.table(
+            ["Pillar", "Indicator", "Instrument", "Department", "Value", "Women", "Men"], rows, alignRight: [5, 6])
             + "\n\(ReportText.sharesNote)\n"
     }
 }

@@ -38,18 +38,23 @@ public struct IndicatorResponse: Sendable, Hashable, Codable {
     public static func eu(
         plan: Plan, snapshot: DatasetSnapshot, frameworks: IndicatorFrameworks, options: ReportOptions
     ) throws(ReportError) -> IndicatorResponse {
-        try IndicatorResponse(plan: plan, snapshot: snapshot, frameworks: frameworks, body: .eu, id: options.euFramework, options: options)
+        try IndicatorResponse(
+            plan: plan, snapshot: snapshot, frameworks: frameworks, body: .eu, id: options.euFramework, options: options
+        )
     }
 
     /// The UN response for `options.year`, organised by the framework's pillars.
     public static func un(
         plan: Plan, snapshot: DatasetSnapshot, frameworks: IndicatorFrameworks, options: ReportOptions
     ) throws(ReportError) -> IndicatorResponse {
-        try IndicatorResponse(plan: plan, snapshot: snapshot, frameworks: frameworks, body: .un, id: options.unFramework, options: options)
+        try IndicatorResponse(
+            plan: plan, snapshot: snapshot, frameworks: frameworks, body: .un, id: options.unFramework, options: options
+        )
     }
 
     init(
-        plan: Plan, snapshot: DatasetSnapshot, frameworks: IndicatorFrameworks, body: IndicatorFrameworks.Body, id: String?,
+        plan: Plan, snapshot: DatasetSnapshot, frameworks: IndicatorFrameworks, body: IndicatorFrameworks.Body,
+        id: String?,
         options: ReportOptions
     ) throws(ReportError) {
         guard let framework = frameworks.framework(body, id: id) else {
@@ -73,7 +78,9 @@ public struct IndicatorResponse: Sendable, Hashable, Codable {
                 PillarAnswers(id: pillar.id, title: pillar.title, indicators: answers.filter { $0.pillar == pillar.id })
             }
             let outside = answers.filter { answer in !framework.pillars.contains { $0.id == answer.pillar } }
-            if !outside.isEmpty { pillars.append(PillarAnswers(id: nil, title: "Other indicators", indicators: outside)) }
+            if !outside.isEmpty {
+                pillars.append(PillarAnswers(id: nil, title: "Other indicators", indicators: outside))
+            }
         }
     }
 
@@ -111,19 +118,23 @@ extension IndicatorResponse {
             for answer in pillar.indicators {
                 csv.row(
                     [
-                        framework.id, pillar.title ?? "", answer.code, answer.wording, answer.wordingChecked ? "yes" : "no",
+                        framework.id, pillar.title ?? "", answer.code, answer.wording,
+                        answer.wordingChecked ? "yes" : "no",
                         answer.coverage.rawValue, answer.instruments.map(\.id).joined(separator: " "),
                         answer.bySex.map { String($0.women) } ?? "", answer.bySex.map { String($0.men) } ?? "",
                         answer.bySex.map { String($0.unspecified) } ?? "", answer.bySex.map { String($0.total) } ?? "",
                         answer.bySex?.percentWomen?.plain ?? "", answer.bySex?.percentMen?.plain ?? "",
-                        answer.numbersText ?? "", answer.yesNoText ?? "", answer.countries.map(\.code).joined(separator: " "),
+                        answer.numbersText ?? "", answer.yesNoText ?? "",
+                        answer.countries.map(\.code).joined(separator: " "),
                         String(answer.projects.count), answer.totalBudgetEuros,
                         answer.projects.map { project in
                             "\(project.date) \(project.departmentName): \(project.description)"
                                 + (project.budgetCents.map { " (\(Euro.text(cents: $0)))" } ?? "")
                         }.joined(separator: "\n"),
-                        answer.narrative.map { "\($0.departmentName), line \($0.line) (\(ReportText.status($0.status))): \($0.text)" }
-                            .joined(separator: "\n\n"),
+                        answer.narrative.map {
+                            "\($0.departmentName), line \($0.line) (\(ReportText.status($0.status))): \($0.text)"
+                        }
+                        .joined(separator: "\n\n"),
                     ] + trailer)
             }
         }

@@ -37,7 +37,8 @@ extension ParliamentReport {
         out += "Target countries of the plan are listed first. \(ReportText.countryNote)\n\n"
         var rows = summary.countries.map { country in
             [
-                country.isTarget ? "**\(MarkdownText.inline(country.name))** (target country)" : MarkdownText.inline(country.name),
+                country.isTarget
+                    ? "**\(MarkdownText.inline(country.name))** (target country)" : MarkdownText.inline(country.name),
                 String(country.interventions), Euro.text(cents: country.budgetCents),
             ]
         }
@@ -50,7 +51,8 @@ extension ParliamentReport {
         rows.append(["**Total**", "**\(summary.interventions)**", "**\(Euro.text(cents: summary.totalBudgetCents))**"])
         out += MarkdownText.table(["Country", "Interventions", "Budget"], rows, alignRight: [1, 2])
         if summary.interventionsWithoutBudget > 0 {
-            out += "\n\(summary.interventionsWithoutBudget) of the \(summary.interventions) \(summary.interventionsWithoutBudget == 1 ? "intervention has" : "interventions have") no budget given.\n"
+            out +=
+                "\n\(summary.interventionsWithoutBudget) of the \(summary.interventions) \(summary.interventionsWithoutBudget == 1 ? "intervention has" : "interventions have") no budget given.\n"
         }
         out += "\n### Completeness of reporting\n\n"
         out += "A department has reported on a line when it made a progress entry for \(year).\n\n"
@@ -73,7 +75,8 @@ extension ParliamentReport {
             if !section.responsible { out += " (not listed as responsible for this line in the plan)" }
             out += "\n"
             if !section.conflicts.isEmpty {
-                out += "\n> Unresolved conflict (\(MarkdownText.inline(section.conflicts.joined(separator: ", ")))): "
+                out +=
+                    "\n> Unresolved conflict (\(MarkdownText.inline(section.conflicts.joined(separator: ", ")))): "
                     + "the value shown may change; see the annex.\n"
             }
             if !section.narrative.isEmpty { out += "\n" + MarkdownText.paragraphs(section.narrative) + "\n" }
@@ -82,7 +85,10 @@ extension ParliamentReport {
                 out += MarkdownText.table(
                     ["Date", "Countries", "Description", "Budget"],
                     section.interventions.map {
-                        [$0.date, MarkdownText.cell($0.countriesText), MarkdownText.cell($0.description), ReportText.budget($0.budgetCents)]
+                        [
+                            $0.date, MarkdownText.cell($0.countriesText), MarkdownText.cell($0.description),
+                            ReportText.budget($0.budgetCents),
+                        ]
                     },
                     alignRight: [3])
             }

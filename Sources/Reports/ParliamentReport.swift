@@ -131,9 +131,15 @@ extension ParliamentReport {
 
         let order = PlanOrder(plan)
         var entries: [String: ProgressEntry] = [:]
-        for entry in snapshot.entries where entry.year == year { entries[Self.key(entry.department, entry.line)] = entry }
+        for entry in snapshot.entries where entry.year == year {
+            entries[Self.key(entry.department, entry.line)] = entry
+        }
         let interventions = snapshot.interventions.filter { $0.year == year }
-            .sorted { ($0.date, order.lineKey($0.line, $0.department), $0.id) < ($1.date, order.lineKey($1.line, $1.department), $1.id) }
+            .sorted {
+                ($0.date, order.lineKey($0.line, $0.department), $0.id) < (
+                    $1.date, order.lineKey($1.line, $1.department), $1.id
+                )
+            }
             .map(InterventionRow.init)
         var interventionsByKey: [String: [InterventionRow]] = [:]
         for row in interventions { interventionsByKey[Self.key(row.department, row.line), default: []].append(row) }
@@ -153,7 +159,8 @@ extension ParliamentReport {
                 found += fields.sorted().map { "figure \(figure.instrument): \($0)" }
             }
             for row in interventionsByKey[key] ?? [] {
-                let fields = conflictFields[RecordKey(kind: .intervention, owner: .department(department), id: row.id)] ?? []
+                let fields =
+                    conflictFields[RecordKey(kind: .intervention, owner: .department(department), id: row.id)] ?? []
                 found += fields.sorted().map { "intervention of \(row.date): \($0)" }
             }
             return found
@@ -202,7 +209,9 @@ extension ParliamentReport {
 
     private static func key(_ department: Department, _ line: String) -> String { "\(department.rawValue)|\(line)" }
 
-    private static func summary(plan: Plan, entries: [String: ProgressEntry], interventions: [InterventionRow]) -> Summary {
+    private static func summary(plan: Plan, entries: [String: ProgressEntry], interventions: [InterventionRow])
+        -> Summary
+    {
         let statusOrder: [ProgressStatus?] = ProgressStatus.allCases.map { $0 } + [nil]
         func count(_ pairs: [(Department, String)]) -> [StatusCount] {
             var counts: [ProgressStatus?: Int] = [:]
@@ -240,11 +249,15 @@ extension ParliamentReport {
                 code: code, name: Country.names[code] ?? code, isTarget: Country.isTarget(code),
                 interventions: byCountry[code]?.count ?? 0, budgetCents: byCountry[code]?.cents ?? 0)
         }
-        let others = byCountry.keys.filter { !Country.isTarget($0) }.map(budget).sorted { ($0.name, $0.code) < ($1.name, $1.code) }
+        let others = byCountry.keys.filter { !Country.isTarget($0) }.map(budget).sorted {
+            ($0.name, $0.code) < ($1.name, $1.code)
+        }
         return Summary(
             statuses: count(pairs), departments: departments, countries: Country.targets.map(budget) + others,
-            withoutCountry: CountryBudget(code: "", name: "No country given", isTarget: false, interventions: none.count, budgetCents: none.cents),
-            interventions: interventions.count, totalBudgetCents: interventions.reduce(0) { $0 + ($1.budgetCents ?? 0) },
+            withoutCountry: CountryBudget(
+                code: "", name: "No country given", isTarget: false, interventions: none.count, budgetCents: none.cents),
+            interventions: interventions.count,
+            totalBudgetCents: interventions.reduce(0) { $0 + ($1.budgetCents ?? 0) },
             interventionsWithoutBudget: interventions.filter { $0.budgetCents == nil }.count)
     }
 }
@@ -253,7 +266,8 @@ extension ParliamentReport.InterventionRow {
     init(_ intervention: Intervention) {
         self.init(
             id: intervention.id, department: intervention.department, line: intervention.line, date: intervention.date,
-            countries: intervention.countries, description: intervention.description, budgetCents: intervention.budgetCents)
+            countries: intervention.countries, description: intervention.description,
+            budgetCents: intervention.budgetCents)
     }
 
     /// `Afghanistan, DR Congo` or `—`.

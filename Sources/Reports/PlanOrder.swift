@@ -27,7 +27,9 @@ struct PlanOrder {
     }
 
     func lineKey(_ line: String, _ department: Department? = nil) -> Key {
-        Key(index: lineIndex[line] ?? Int.max, sub: 0, id: lineIndex[line] == nil ? line : "", department: rank(department))
+        Key(
+            index: lineIndex[line] ?? Int.max, sub: 0, id: lineIndex[line] == nil ? line : "",
+            department: rank(department))
     }
 
     func instrumentKey(_ instrument: String, _ department: Department? = nil) -> Key {
@@ -35,7 +37,8 @@ struct PlanOrder {
         let known = lineIndex[line] != nil
         return Key(
             index: lineIndex[line] ?? Int.max, sub: instrumentIndex[instrument] ?? Int.max,
-            id: known ? (instrumentIndex[instrument] == nil ? instrument : "") : instrument, department: rank(department))
+            id: known ? (instrumentIndex[instrument] == nil ? instrument : "") : instrument,
+            department: rank(department))
     }
 
     private func rank(_ department: Department?) -> Int {

@@ -43,7 +43,9 @@ struct ReportCommand: ParsableCommand {
         help: ArgumentHelp(
             "An indicator frameworks file to use instead of the bundled one (no rebuild needed).", valueName: "file"))
     var frameworks: String?
-    @Option(help: ArgumentHelp("The framework id to answer, e.g. eu-2016 (default: the first of its body in the file).", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "The framework id to answer, e.g. eu-2016 (default: the first of its body in the file).", valueName: "id"))
     var framework: String?
     @Option(help: ArgumentHelp("Flag departments whose data is older than this.", valueName: "days"))
     var staleAfterDays: Int = ReportOptions.defaultStaleAfterDays
@@ -86,8 +88,10 @@ struct ReportCommand: ParsableCommand {
             let frameworks = try loadFrameworks(plan: plan)
             let response =
                 kind == .eu
-                ? try IndicatorResponse.eu(plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
-                : try IndicatorResponse.un(plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
+                ? try IndicatorResponse.eu(
+                    plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
+                : try IndicatorResponse.un(
+                    plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
             let stem = "\(kind.rawValue)-response-\(year)"
             for format in format.map({ [$0] }) ?? Format.allCases {
                 switch format {
@@ -95,7 +99,9 @@ struct ReportCommand: ParsableCommand {
                 case .html: files.append(("\(stem).html", response.html()))
                 case .json: files.append(("\(stem).json", response.json()))
                 case .csv:
-                    files.append(kind == .eu ? ("\(stem).csv", response.csv()) : ("\(stem)-annex.csv", response.quantitativeCSV()))
+                    files.append(
+                        kind == .eu
+                            ? ("\(stem).csv", response.csv()) : ("\(stem)-annex.csv", response.quantitativeCSV()))
                 }
             }
             note(stale: response.basis.staleSources.count, conflicts: response.conflicts.count)
@@ -125,7 +131,9 @@ struct ReportCommand: ParsableCommand {
 
     private func note(stale: Int, conflicts: Int) {
         if stale > 0 {
-            printError("note: \(stale) department(s) have data older than \(staleAfterDays) days or none; see the top of the report")
+            printError(
+                "note: \(stale) department(s) have data older than \(staleAfterDays) days or none; see the top of the report"
+            )
         }
         if conflicts > 0 {
             printError("note: \(conflicts) unresolved conflict(s) are listed in the report's annex")

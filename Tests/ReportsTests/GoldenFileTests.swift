@@ -22,17 +22,21 @@ struct GoldenFileTests {
 
     static func eu() throws -> IndicatorResponse {
         try IndicatorResponse.eu(
-            plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: Scenario.frameworks(), options: Scenario.options)
+            plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: Scenario.frameworks(),
+            options: Scenario.options)
     }
 
     static func un() throws -> IndicatorResponse {
         try IndicatorResponse.un(
-            plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: Scenario.frameworks(), options: Scenario.options)
+            plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: Scenario.frameworks(),
+            options: Scenario.options)
     }
 
     @Test func parliamentMarkdown() throws { try check(Self.parliament().markdown(), "parliament-2015.md") }
     @Test func parliamentHTML() throws { try check(Self.parliament().html(), "parliament-2015.html") }
-    @Test func parliamentFiguresCSV() throws { try check(Self.parliament().figuresCSV(), "parliament-2015-figures.csv") }
+    @Test func parliamentFiguresCSV() throws {
+        try check(Self.parliament().figuresCSV(), "parliament-2015-figures.csv")
+    }
     @Test func euJSON() throws { try check(Self.eu().json(), "eu-2015.json") }
     @Test func euCSV() throws { try check(Self.eu().csv(), "eu-2015.csv") }
     @Test func euMarkdown() throws { try check(Self.eu().markdown(), "eu-2015.md") }
@@ -45,21 +49,26 @@ struct GoldenFileTests {
         if Self.update {
             let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
             try Data(actual.utf8).write(to: folder.appendingPathComponent(name))
-            Issue.record("regenerated Golden/\(name); review the diff and run the tests again without NAPSYNC_UPDATE_GOLDEN", sourceLocation: sourceLocation)
+            Issue.record(
+                "regenerated Golden/\(name); review the diff and run the tests again without NAPSYNC_UPDATE_GOLDEN",
+                sourceLocation: sourceLocation)
             return
         }
         let url = try #require(
             Bundle.module.resourceURL?.appendingPathComponent("Golden").appendingPathComponent(name),
             sourceLocation: sourceLocation)
         guard let data = try? Data(contentsOf: url) else {
-            Issue.record("missing golden file Golden/\(name); create it with NAPSYNC_UPDATE_GOLDEN=1", sourceLocation: sourceLocation)
+            Issue.record(
+                "missing golden file Golden/\(name); create it with NAPSYNC_UPDATE_GOLDEN=1",
+                sourceLocation: sourceLocation)
             return
         }
         let expected = String(decoding: data, as: UTF8.self)
         if actual != expected {
             let actualLines = actual.components(separatedBy: "\n")
             let expectedLines = expected.components(separatedBy: "\n")
-            let first = zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            let first =
+                zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? min(actualLines.count, expectedLines.count)
             Issue.record(
                 """

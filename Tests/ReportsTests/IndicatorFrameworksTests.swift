@@ -62,7 +62,10 @@ struct IndicatorFrameworksTests {
     }
 
     @Test func theWordingCheckFlagIsRequired() {
-        let text = problems(replacing(#""wording": "An indicator nothing maps to", "wordingChecked": true"#, with: #""wording": "An indicator nothing maps to""#))
+        let text = problems(
+            replacing(
+                #""wording": "An indicator nothing maps to", "wordingChecked": true"#,
+                with: #""wording": "An indicator nothing maps to""#))
         #expect(text.contains("indicator EU-T3: wordingChecked must be true or false"))
     }
 
@@ -91,13 +94,16 @@ struct IndicatorFrameworksTests {
     }
 
     @Test func aWrongFormatVersionIsRefused() {
-        #expect(problems(replacing(#""formatVersion": 1"#, with: #""formatVersion": 2"#)).contains("formatVersion must be 1"))
+        #expect(
+            problems(replacing(#""formatVersion": 1"#, with: #""formatVersion": 2"#)).contains(
+                "formatVersion must be 1"))
     }
 
     @Test func anUnknownFrameworkIdIsAClearError() throws {
         let options = ReportOptions(year: 2015, euFramework: "eu-1999")
         #expect(throws: ReportError.self) {
-            try IndicatorResponse.eu(plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: Scenario.frameworks(), options: options)
+            try IndicatorResponse.eu(
+                plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: Scenario.frameworks(), options: options)
         }
     }
 

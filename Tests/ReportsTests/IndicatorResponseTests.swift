@@ -10,8 +10,10 @@ struct IndicatorResponseTests {
 
     init() throws {
         let frameworks = try Scenario.frameworks()
-        eu = try IndicatorResponse.eu(plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: frameworks, options: Scenario.options)
-        un = try IndicatorResponse.un(plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: frameworks, options: Scenario.options)
+        eu = try IndicatorResponse.eu(
+            plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: frameworks, options: Scenario.options)
+        un = try IndicatorResponse.un(
+            plan: Scenario.plan, snapshot: Scenario.snapshot, frameworks: frameworks, options: Scenario.options)
     }
 
     @Test func oneRowPerIndicatorInFrameworkOrder() {

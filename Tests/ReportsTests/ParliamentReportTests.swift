@@ -58,9 +58,10 @@ struct ParliamentReportTests {
 
     @Test func countsWithSharesAndChangeSincePreviousYear() throws {
         let figures = report.figures
-        #expect(figures.map { "\($0.department.rawValue) \($0.instrument)" } == [
-            "foreign-affairs 21/2", "defence 21/2", "defence 23.b/1", "defence 23.b/2", "defence 23.b/3",
-        ])
+        #expect(
+            figures.map { "\($0.department.rawValue) \($0.instrument)" } == [
+                "foreign-affairs 21/2", "defence 21/2", "defence 23.b/1", "defence 23.b/2", "defence 23.b/3",
+            ])
         // Foreign Affairs 21/2: 120 of 400 women (30.0%), against 100 of 400 (25.0%) in 2014.
         let diplomats = figures[0]
         #expect(diplomats.total == 400)

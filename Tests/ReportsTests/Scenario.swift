@@ -50,9 +50,13 @@ enum Scenario {
         entries: [
             ProgressEntry(
                 department: .foreignAffairs, year: 2015, line: "1.a", status: .done,
-                narrative: "Belgium applied the conventions | see <b>annex</b> & the CEDAW report.\n\nA second paragraph."),
-            ProgressEntry(department: .foreignAffairs, year: 2015, line: "1.b", status: .planned, narrative: "Statement planned."),
-            ProgressEntry(department: .foreignAffairs, year: 2015, line: "21", status: .ongoing, narrative: "Recruitment campaign."),
+                narrative:
+                    "Belgium applied the conventions | see <b>annex</b> & the CEDAW report.\n\nA second paragraph."),
+            ProgressEntry(
+                department: .foreignAffairs, year: 2015, line: "1.b", status: .planned, narrative: "Statement planned."),
+            ProgressEntry(
+                department: .foreignAffairs, year: 2015, line: "21", status: .ongoing,
+                narrative: "Recruitment campaign."),
             ProgressEntry(department: .defence, year: 2015, line: "23.b", status: .done, narrative: "Courses held."),
             // Another year: must not count in 2015.
             ProgressEntry(department: .justice, year: 2014, line: "1.a", status: .done, narrative: "2014 work."),
@@ -65,7 +69,8 @@ enum Scenario {
                 id: "i2", department: .foreignAffairs, year: 2015, line: "1.b", date: "2015-03-15", countries: [],
                 description: "Statement at the CSW", budgetCents: nil),
             Intervention(
-                id: "i3", department: .defence, year: 2015, line: "23.b", date: "2015-06-01", countries: ["MLI", "BEL"],
+                id: "i3", department: .defence, year: 2015, line: "23.b", date: "2015-06-01",
+                countries: ["MLI", "BEL"],
                 description: "Training for Malian officers, \"gender\" module", budgetCents: 500_000),
             Intervention(
                 id: "i4", department: .foreignAffairs, year: 2015, line: "21", date: "2015-09-20", countries: ["BEL"],
@@ -75,11 +80,20 @@ enum Scenario {
                 description: "Earlier project", budgetCents: 999_900),
         ],
         figures: [
-            Figure(department: .foreignAffairs, year: 2015, instrument: "21/2", value: .counts(women: 120, men: 280, unspecified: 0)),
-            Figure(department: .foreignAffairs, year: 2014, instrument: "21/2", value: .counts(women: 100, men: 300, unspecified: 0)),
-            Figure(department: .defence, year: 2015, instrument: "21/2", value: .counts(women: 2, men: 7, unspecified: 1)),
-            Figure(department: .defence, year: 2015, instrument: "23.b/1", value: .counts(women: 1, men: 2, unspecified: 0)),
-            Figure(department: .defence, year: 2014, instrument: "23.b/1", value: .counts(women: 1, men: 3, unspecified: 0)),
+            Figure(
+                department: .foreignAffairs, year: 2015, instrument: "21/2",
+                value: .counts(women: 120, men: 280, unspecified: 0)),
+            Figure(
+                department: .foreignAffairs, year: 2014, instrument: "21/2",
+                value: .counts(women: 100, men: 300, unspecified: 0)),
+            Figure(
+                department: .defence, year: 2015, instrument: "21/2", value: .counts(women: 2, men: 7, unspecified: 1)),
+            Figure(
+                department: .defence, year: 2015, instrument: "23.b/1", value: .counts(women: 1, men: 2, unspecified: 0)
+            ),
+            Figure(
+                department: .defence, year: 2014, instrument: "23.b/1", value: .counts(women: 1, men: 3, unspecified: 0)
+            ),
             Figure(department: .defence, year: 2015, instrument: "23.b/2", value: .number("12.5")),
             Figure(department: .defence, year: 2014, instrument: "23.b/2", value: .number("10")),
             Figure(department: .defence, year: 2015, instrument: "23.b/3", value: .yesNo(true)),
