@@ -53,10 +53,7 @@ public struct NapsyncDaemon: Sendable {
     public func makeServiceGroup(gracefulShutdownSignals: [UnixSignal] = []) -> ServiceGroup {
         let configuration = self.configuration
         let logger = self.logger
-        var clientConfiguration = HTTPClient.Configuration()
-        let timeout = TimeAmount.nanoseconds(configuration.requestTimeout.nanoseconds)
-        clientConfiguration.timeout = .init(connect: min(timeout, .seconds(10)), read: timeout)
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        let client = HTTPClient.makeForPeers(requestTimeout: configuration.requestTimeout)
         let node = exchange.nodeID
 
         let peerSync = PeerSyncService(
@@ -138,5 +135,18 @@ struct ShutdownHookService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await action()
+    }
+}
+
+extension HTTPClient {
+    /// A client for talking to peers: connect at most 10 s (within `requestTimeout`), and no retrying of a refused
+    /// connection inside the client. The peer sync service has its own backoff; without this, AsyncHTTPClient keeps
+    /// retrying a refused connection until the connect timeout, and an unreachable peer takes 10 s to notice.
+    public static func makeForPeers(requestTimeout: Duration) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        let timeout = TimeAmount.nanoseconds(requestTimeout.nanoseconds)
+        configuration.timeout = .init(connect: min(timeout, .seconds(10)), read: timeout)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }

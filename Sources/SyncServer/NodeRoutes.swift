@@ -91,7 +91,9 @@ public struct NodeRoutes: Sendable {
         let data = Data(buffer: body)
         let report: ApplyReport
         do {
-            report = try await onReplica { try $0.apply(changeSet: data) }
+            // Not through onReplica: a refusal is the change set's fault (422), not an unavailable replica (503).
+            let exchange = self.exchange
+            report = try await NIOThreadPool.singleton.runIfActive { try exchange.apply(changeSet: data) }
         } catch {
             metrics.recordRefused(announced, peer: peerNode)
             context.logger.warning(

@@ -52,28 +52,16 @@ struct SyncCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "napsync")
-        let client = HTTPClient.shared
-
-        var sessions: [SyncSummary]?
-        if !direct {
-            do {
-                sessions = try await SyncClient.requestSync(
-                    daemonURL: daemon ?? configuration.localURL, peer: peer, client: client,
-                    timeout: configuration.requestTimeout * 20)
-            } catch SyncFailure.unreachable(let why) {
-                logger.info("no local daemon; syncing directly", metadata: ["reason": "\(why)"])
-            }
+        let client = HTTPClient.makeForPeers(requestTimeout: configuration.requestTimeout)
+        let sessions: [SyncSummary]
+        do {
+            sessions = try await syncSessions(configuration: configuration, client: client, logger: logger)
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
-        if sessions == nil {
-            let peers = peer.map { [$0] } ?? configuration.peers
-            guard !peers.isEmpty else {
-                throw ValidationError("no peer to sync with: give --peer URL or configure peers")
-            }
-            let replica = try Replica.open(at: configuration.dataDirectory, logger: logger)
-            sessions = await SyncClient.syncDirectly(
-                exchange: replica, peers: peers, configuration: configuration, client: client, logger: logger)
-        }
-        let results = sessions ?? []
+        let results = sessions
         if json {
             try printJSON(results)
         } else {
@@ -86,5 +74,26 @@ struct SyncCommand: AsyncParsableCommand {
             }
         }
         if results.contains(where: { $0.outcome != .completed }) { throw ExitCode.failure }
+    }
+
+    private func syncSessions(configuration: NapsyncConfiguration, client: HTTPClient, logger: Logger) async throws
+        -> [SyncSummary]
+    {
+        if !direct {
+            do {
+                return try await SyncClient.requestSync(
+                    daemonURL: daemon ?? configuration.localURL, peer: peer, client: client,
+                    timeout: configuration.requestTimeout * 20)
+            } catch SyncFailure.unreachable(let why) {
+                logger.info("no local daemon; syncing directly", metadata: ["reason": "\(why)"])
+            }
+        }
+        let peers = peer.map { [$0] } ?? configuration.peers
+        guard !peers.isEmpty else {
+            throw ValidationError("no peer to sync with: give --peer URL or configure peers")
+        }
+        let replica = try Replica.open(at: configuration.dataDirectory, logger: logger)
+        return await SyncClient.syncDirectly(
+            exchange: replica, peers: peers, configuration: configuration, client: client, logger: logger)
     }
 }

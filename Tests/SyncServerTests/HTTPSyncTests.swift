@@ -99,6 +99,19 @@ struct HTTPSyncTests {
         }
     }
 
+    @Test("a refused connection is reported as unreachable at once, not after the connect timeout")
+    func refusedConnection() async throws {
+        let client = HTTPClient.makeForPeers(requestTimeout: .seconds(30))
+        let port = try freePort()  // nothing listens there
+        let peer = HTTPPeerTransport(
+            baseURL: "http://127.0.0.1:\(port)", client: client, localNode: .random(), requestTimeout: .seconds(30),
+            maxBodyBytes: 1 << 20)
+        let start = ContinuousClock.now
+        await #expect(throws: SyncFailure.self) { _ = try await peer.hello() }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        try await client.shutdown()
+    }
+
     @Test("a request of another protocol version gets 426 and a JSON error naming the supported versions")
     func versionRefusal() async throws {
         try await withTestNode(exchange: FakeExchange()) { url, _ in
