@@ -16,6 +16,7 @@ public enum SyncClient {
         var request = HTTPClientRequest(url: "\(base)/\(ProtocolV1.pathPrefix)/local/sync")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: ProtocolV1.jsonContentType)
+        request.headers.add(name: ProtocolV1.Header.protocolVersion, value: String(ProtocolV1.version))
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(SyncNowRequestBody(peer: peer))))
         let response: HTTPClientResponse
         do {
@@ -56,8 +57,9 @@ public enum SyncClient {
             metrics?.recordSession(summary, failure: failure)
             summaries.append(summary)
         }
-        if let store = Optional(PeerStateStore(dataDirectory: configuration.dataDirectory)) {
-            // Keep `napsync status` informed about direct syncs too, without disturbing configured peers' entries.
+        // Keep `napsync status` informed about direct syncs too, without disturbing other peers' entries.
+        let store = PeerStateStore(dataDirectory: configuration.dataDirectory)
+        do {
             var statuses = (try? store.load()) ?? []
             let now = Date()
             for summary in summaries {
@@ -78,7 +80,9 @@ public enum SyncClient {
                 statuses.removeAll { $0.peer == summary.peer }
                 statuses.append(status)
             }
-            try? store.save(statuses, node: exchange.nodeID)
+            try store.save(statuses, node: exchange.nodeID)
+        } catch {
+            logger.warning("cannot write peer state", metadata: ["error": "\(error)", "file": "\(store.fileURL.path)"])
         }
         return summaries
     }
