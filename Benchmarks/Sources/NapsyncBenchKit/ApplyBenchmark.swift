@@ -1,0 +1,55 @@
+import Foundation
+import SyncCore
+
+/// Issue 3, speed: applying the change set of `ChangeWorkload` to a new, empty replica (verify, inflate,
+/// decode, check each change, append it to the log, update record states and the clock, in one
+/// transaction) against raw SQLite upserts of the same rows into a plain table, in one transaction.
+public enum ApplyBenchmark {
+    public static let target = Target.atLeast(0.5)
+
+    public static func run(_ options: SuiteOptions, workload: ChangeWorkload, log: (String) -> Void) throws -> [ReportRow] {
+        let directory = options.directory.appendingPathComponent("apply")
+        let rows = PlainRows(workload.changes)
+        let fields = Double(workload.fieldChanges)
+        var peak: Int?
+        log("2a apply \(workload.fieldChanges) field changes (\(workload.changes.count) changes)")
+        let pair = try Paired.run(rounds: options.applyRounds) { round in
+            let folder = directory.appendingPathComponent("replica-\(round + 1)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let replica = try BenchReplicas.make(at: folder)
+            var seconds = 0.0
+            var report: ApplyReport?
+            let rise = try Measure.peakResidentRise {
+                seconds = try Measure.seconds { report = try replica.apply(changeSet: workload.data, from: "bench") }
+            }
+            if round >= 0, let rise { peak = max(peak ?? 0, rise) }
+            guard report?.applied == workload.changes.count else { throw BenchError("the replica applied \(report?.applied ?? 0) changes") }
+            return seconds
+        } baseline: { round in
+            let folder = directory.appendingPathComponent("plain-\(round + 1)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let plain = try PlainStore(at: folder)
+            let seconds = try Measure.seconds { try plain.upsertRaw(rows) }
+            guard try plain.count() == workload.records else { throw BenchError("the plain store holds \(try plain.count()) rows") }
+            return seconds
+        }
+
+        log("2b decode only")
+        var decode = Samples()
+        for _ in 0..<options.applyRounds {
+            decode.append(try Measure.seconds { _ = try ChangeSetFormat.decode(workload.data, sender: "bench") })
+        }
+
+        let count = workload.fieldChanges.formatted()
+        return [
+            ReportRow(
+                id: "2a", name: "apply \(count) field changes to an empty replica",
+                figure: "\(Format.rate(fields / pair.subject.median)) field changes (\(Format.duration(pair.subject.median)))",
+                baseline: "\(Format.rate(fields / pair.baseline.median)) (raw sqlite3 upserts, \(Format.duration(pair.baseline.median)))",
+                ratio: pair.inverseRatio, spread: pair.inverseSpread, target: target, memory: Format.memory(peak)),
+            ReportRow(
+                id: "2b", name: "  of which: verify + inflate + decode",
+                figure: Format.duration(decode.median), baseline: "share of 2a's apply time", ratio: decode.median / pair.subject.median),
+        ]
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import NAPModel
+import SyncCore
+
+/// Issue 2: what tracking costs a local write. `Replica.save` (validation, then `set`: read the record's
+/// state, diff, append the change with origin, sequence and causal context, update the record state, the
+/// clock and the hybrid time, all in one transaction) against an upsert of the same row into a plain table
+/// through the same kind of connection, opened with the same configuration.
+public enum LocalWriteBenchmark {
+    public static let target = Target.atMost(1.5)
+
+    public static func run(_ options: SuiteOptions, log: (String) -> Void) throws -> [ReportRow] {
+        let directory = options.directory.appendingPathComponent("write")
+        let replica = try BenchReplicas.make(at: directory.appendingPathComponent("replica"))
+        let plain = try PlainStore(at: directory.appendingPathComponent("plain"))
+        let durable = try PlainStore(at: directory.appendingPathComponent("plain-full"), durability: .fullForced)
+        let second = try BenchReplicas.make(at: directory.appendingPathComponent("replica-set"))
+        let plan = BenchPlan.plan
+        var generator = InterventionGenerator(seed: options.seed &+ 1)
+        var existing = (0..<options.existingRecords).map { _ in generator.next() }
+        for start in stride(from: 0, to: existing.count, by: 1_000) {
+            let chunk = Array(existing[start..<min(start + 1_000, existing.count)])
+            _ = try replica.save(all: chunk, plan: plan)
+            _ = try second.save(all: chunk, plan: plan)
+            try plain.save(all: chunk)
+            try durable.save(all: chunk)
+        }
+
+        func creations(_ count: Int) -> [Intervention] { (0..<count).map { _ in generator.next() } }
+        func edits(_ count: Int) -> [Intervention] {
+            (0..<count).map { _ in
+                let index = generator.index(below: existing.count)
+                existing[index] = generator.revise(existing[index])
+                return existing[index]
+            }
+        }
+
+        /// One write per transaction: every record is written by each side in turn, the order rotating, and
+        /// each write is timed on its own, so a moment of contention on the machine touches single samples,
+        /// which the median discards, rather than one side's whole round.
+        func single(_ id: String, _ name: String, context: String? = nil, make: (Int) -> [Intervention]) throws -> [ReportRow] {
+            log("\(id) \(name)")
+            let count = options.singleWrites * options.rounds
+            let records = make(count + 10)
+            let sides: [(Intervention) throws -> Void] = [
+                { try replica.save($0, plan: plan) }, { try plain.save($0) }, { try durable.save($0) },
+            ]
+            var samples = sides.map { _ in Samples() }
+            for (offset, record) in records.enumerated() {
+                for turn in 0..<sides.count {
+                    let side = (turn + offset) % sides.count
+                    let seconds = try Measure.seconds { try sides[side](record) }
+                    if offset >= 10 { samples[side].append(seconds) }
+                }
+            }
+            let tracked = Paired(subject: samples[0], baseline: samples[1])
+            let forced = Paired(subject: samples[2], baseline: samples[1])
+            var rows = [
+                ReportRow(
+                    id: id, name: name, figure: "\(Format.duration(tracked.subject.median))/write (Replica.save)",
+                    baseline: "\(Format.duration(tracked.baseline.median))/write (plain upsert)", ratio: tracked.ratio,
+                    spread: tracked.blockSpread(options.rounds), target: target)
+            ]
+            if let context {
+                rows.append(
+                    ReportRow(
+                        id: context, name: "  context: plain upsert with synchronous=FULL in force",
+                        figure: "\(Format.duration(forced.subject.median))/write (plain, FULL)",
+                        baseline: "\(Format.duration(forced.baseline.median))/write (plain, as 1a)", ratio: forced.ratio,
+                        spread: forced.blockSpread(options.rounds)))
+            }
+            return rows
+        }
+
+        /// What `Replica.save` spends before it reaches SyncCore: `Intervention.validate(against:)`.
+        func validationRow(id: String, against perWrite: Double, parent: String) throws -> ReportRow {
+            var samples = Samples()
+            for _ in 0..<options.rounds {
+                let records = (0..<options.batchSize).map { _ in generator.next() }
+                samples.append(try Measure.seconds { for record in records { try record.validate(against: plan) } } / Double(records.count))
+            }
+            return ReportRow(
+                id: id, name: "  context: validation alone (Intervention.validate)", figure: "\(Format.duration(samples.median))/record",
+                baseline: "share of \(parent)'s napsync time per write", ratio: samples.median / perWrite)
+        }
+
+        /// Many writes per transaction: every side writes the same batch each round, the order rotating. With
+        /// `unvalidated`, a second replica writes the batch through `LocalWriter.set` (the tracked write without
+        /// `Replica.save`'s validation) in the same rounds.
+        func batched(_ id: String, _ name: String, unvalidated: String? = nil, make: (Int) -> [Intervention]) throws -> [ReportRow] {
+            log("\(id) \(name)")
+            // One batch per round, the warm-up round included, made before any clock starts.
+            let batches = (0...options.rounds).map { _ in make(options.batchSize) }
+            func records(for current: Int) -> [Intervention] { batches[current + 1] }
+            let count = Double(options.batchSize)
+            var sides: [(Int) throws -> Double] = [
+                { current in
+                    let records = records(for: current)
+                    return try Measure.seconds { _ = try replica.save(all: records, plan: plan) } / count
+                },
+                { current in
+                    let records = records(for: current)
+                    return try Measure.seconds { try plain.save(all: records) } / count
+                },
+            ]
+            if unvalidated != nil {
+                sides.append { current in
+                    let records = records(for: current)
+                    return try Measure.seconds {
+                        try second.write { writer in for record in records { try writer.set(record.key, fields: record.fields) } }
+                    } / count
+                }
+            }
+            let samples = try Paired.rotate(rounds: options.rounds, sides: sides)
+            let pair = Paired(subject: samples[0], baseline: samples[1])
+            var rows = [
+                ReportRow(
+                    id: id, name: name, figure: "\(Format.duration(pair.subject.median))/write (Replica.save(all:))",
+                    baseline: "\(Format.duration(pair.baseline.median))/write (plain upsert)", ratio: pair.ratio,
+                    spread: pair.spread, target: target)
+            ]
+            if let unvalidated {
+                let bare = Paired(subject: samples[2], baseline: samples[1])
+                rows.append(
+                    ReportRow(
+                        id: unvalidated, name: "  context: the same without validation",
+                        figure: "\(Format.duration(bare.subject.median))/write (Replica.write { set })",
+                        baseline: "\(Format.duration(bare.baseline.median))/write (plain upsert, as \(id))", ratio: bare.ratio,
+                        spread: bare.spread, target: target))
+                let validation = try validationRow(id: "1f", against: pair.subject.median, parent: id)
+                rows.append(validation)
+            }
+            return rows
+        }
+
+        let per = "\(options.batchSize.formatted()) per transaction"
+        var rows = try single("1a", "write: create record, 1 per transaction", context: "1b", make: creations)
+        rows += try single("1c", "write: edit 1 field, 1 per transaction", make: edits)
+        rows += try batched("1d", "write: create record, \(per)", unvalidated: "1e", make: creations)
+        rows += try batched("1g", "write: edit 1 field, \(per)", make: edits)
+        guard try plain.count() == replica.snapshot().interventions.count else {
+            throw BenchError("the plain store and the replica hold different numbers of records")
+        }
+        return rows
+    }
+}
+
+extension Paired {
+    /// The lowest and highest ratio of medians over `blocks` consecutive blocks of samples.
+    func blockSpread(_ blocks: Int) -> (low: Double, high: Double) {
+        let size = Swift.max(1, subject.values.count / Swift.max(1, blocks))
+        var ratios: [Double] = []
+        for start in stride(from: 0, to: subject.values.count - size + 1, by: size) {
+            let a = Samples(Array(subject.values[start..<(start + size)]))
+            let b = Samples(Array(baseline.values[start..<(start + size)]))
+            ratios.append(a.median / b.median)
+        }
+        return (ratios.min() ?? .nan, ratios.max() ?? .nan)
+    }
+}

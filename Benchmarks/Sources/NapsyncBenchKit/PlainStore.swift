@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import NAPModel
+import SyncCore
+
+/// The baseline every write is compared with: the same rows in a plain SQLite table, with no change log,
+/// no vector clock and no record state.
+///
+/// It opens the database exactly as `Replica` does (a GRDB `DatabasePool`, so WAL, with the same
+/// `prepareDatabase` that asks for `PRAGMA synchronous = FULL`, and the same busy timeout) and keeps one row
+/// per record with one column per field, keyed by the record key in a `WITHOUT ROWID` table like the
+/// replica's `record` table.
+///
+/// Opened that way, the writer connection does *not* end up with FULL: `DatabasePool` switches the writer to
+/// WAL after `prepareDatabase` has run and sets `synchronous = NORMAL` as it does (GRDB 7.10,
+/// `Database.setUpWALMode`). `Replica` goes through the same code, so `.asReplica` is the like-for-like
+/// baseline; `.fullForced` sets FULL again afterwards, to show what a durable commit costs on this disk.
+public final class PlainStore: @unchecked Sendable {
+    public enum Durability: Sendable {
+        /// The replica's configuration, as it takes effect.
+        case asReplica
+        /// `PRAGMA synchronous = FULL` issued on the writer after the pool is open, so that it holds.
+        case fullForced
+    }
+
+    public let pool: DatabasePool
+
+    public init(at directory: URL, durability: Durability = .asReplica) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        pool = try DatabasePool(path: directory.appendingPathComponent("plain.sqlite").path, configuration: configuration)
+        if durability == .fullForced {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+        try pool.write { db in
+            // Columns are nullable so that a change of one field can be upserted on its own (see `upsertRaw`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS intervention (
+                        key TEXT PRIMARY KEY NOT NULL, year INTEGER, line TEXT, date TEXT, countries TEXT,
+                        description TEXT, budget INTEGER
+                    ) WITHOUT ROWID
+                    """)
+        }
+    }
+
+    /// `journal_mode` and `synchronous` as the writer connection reports them.
+    public func writerSettings() throws -> (journalMode: String, synchronous: Int) {
+        try pool.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?", try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
+    }
+
+    /// The row count, to check a baseline wrote what it was meant to.
+    public func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM intervention") ?? 0 }
+    }
+
+    // MARK: The write baseline (issue 2): GRDB statements, like SyncCore's own
+
+    static let upsertSQL = """
+        INSERT INTO intervention (key, year, line, date, countries, description, budget) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET year = excluded.year, line = excluded.line, date = excluded.date,
+        countries = excluded.countries, description = excluded.description, budget = excluded.budget
+        """
+
+    /// Writes one record in its own transaction.
+    public func save(_ record: Intervention) throws {
+        try pool.write { db in try Self.upsert(record, db) }
+    }
+
+    /// Writes several records in one transaction.
+    public func save(all records: [Intervention]) throws {
+        try pool.write { db in for record in records { try Self.upsert(record, db) } }
+    }
+
+    static func upsert(_ record: Intervention, _ db: Database) throws {
+        try db.cachedStatement(sql: upsertSQL).execute(arguments: [
+            record.key.description, record.year, record.line, record.date, record.countries.joined(separator: ","),
+            record.description, record.budgetCents,
+        ])
+    }
+
+    // MARK: The apply baseline (issue 3): raw sqlite3 binds on GRDB's statement handles
+
+    /// Upserts rows with `sqlite3_bind_*` / `sqlite3_step` in one transaction: the fastest plain way to write
+    /// them through the same kind of connection.
+    public func upsertRaw(_ rows: PlainRows) throws {
+        try pool.write { db in
+            // The Statement objects own the handles: keep them alive for the whole loop.
+            let statements = try rows.shapes.map { columns in try db.makeStatement(sql: Self.upsertSQL(columns: columns)) }
+            let handles = statements.map(\.sqliteStatement)
+            for row in rows.rows {
+                let handle = handles[row.shape]
+                sqlite3_bind_text(handle, 1, row.key, -1, sqliteTransient)
+                for (offset, value) in row.values.enumerated() {
+                    let index = Int32(offset + 2)
+                    switch value {
+                    case .null: sqlite3_bind_null(handle, index)
+                    case .int(let number): sqlite3_bind_int64(handle, index, number)
+                    case .text(let text): sqlite3_bind_text(handle, index, text, -1, sqliteTransient)
+                    }
+                }
+                let code = sqlite3_step(handle)
+                sqlite3_reset(handle)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "raw upsert failed")
+                }
+            }
+            withExtendedLifetime(statements) {}
+        }
+    }
+
+    static func upsertSQL(columns: [String]) -> String {
+        let names = (["key"] + columns).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: columns.count + 1).joined(separator: ", ")
+        let updates = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return "INSERT INTO intervention (\(names)) VALUES (\(marks)) ON CONFLICT(key) DO UPDATE SET \(updates)"
+    }
+}
+
+/// `SQLITE_TRANSIENT`, which the C macro defines and Swift does not import.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Rows ready to bind, made before the clock starts: one row per change, holding the fields the change
+/// assigns. Rows that assign the same set of columns share a statement (a shape).
+public struct PlainRows: Sendable {
+    public enum Value: Sendable {
+        case null
+        case int(Int64)
+        case text(String)
+    }
+
+    public struct Row: Sendable {
+        public var key: String
+        public var shape: Int
+        public var values: [Value]
+    }
+
+    public private(set) var shapes: [[String]] = []
+    public private(set) var rows: [Row] = []
+
+    /// The rows of these changes, in order: what a plain application would write for the same edits.
+    public init(_ changes: [Change]) {
+        var shapeIndex: [[String]: Int] = [:]
+        rows.reserveCapacity(changes.count)
+        for change in changes {
+            let columns = change.assignments.map(\.field)
+            let shape: Int
+            if let known = shapeIndex[columns] {
+                shape = known
+            } else {
+                shape = shapes.count
+                shapeIndex[columns] = shape
+                shapes.append(columns)
+            }
+            rows.append(Row(key: change.record.description, shape: shape, values: change.assignments.map { Self.value($0.value) }))
+        }
+    }
+
+    /// The number of field values the rows carry.
+    public var fieldCount: Int { rows.reduce(0) { $0 + $1.values.count } }
+
+    static func value(_ value: FieldValue) -> Value {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .int(flag ? 1 : 0)
+        case .int(let number): .int(number)
+        case .text(let text): .text(text)
+        case .list(let items): .text(items.joined(separator: ","))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import NAPModel
+import SyncCore
+
+/// napsync's side of a benchmark alone, repeated, for a profiler (`perf record -g napsync-bench --profile apply`):
+/// no baseline runs in between, so every sample belongs to the code under study.
+public enum ProfileLoop {
+    public enum Subject: String, CaseIterable, Sendable {
+        /// `Replica.save`, one record per transaction.
+        case write
+        /// `Replica.save(all:)`, `batchSize` records per transaction.
+        case batch
+        /// `Replica.apply(changeSet:)` of the issue-3 change set to a new replica.
+        case apply
+    }
+
+    public static func run(_ subject: Subject, seconds: Double, options: SuiteOptions, log: (String) -> Void) throws {
+        let directory = options.directory.appendingPathComponent("profile")
+        let plan = BenchPlan.plan
+        var generator = InterventionGenerator(seed: options.seed &+ 1)
+        let clock = ContinuousClock()
+        switch subject {
+        case .write, .batch:
+            let replica = try BenchReplicas.make(at: directory.appendingPathComponent("replica"))
+            let start = clock.now
+            var writes = 0
+            while (clock.now - start).seconds < seconds {
+                if subject == .write {
+                    try replica.save(generator.next(), plan: plan)
+                    writes += 1
+                } else {
+                    _ = try replica.save(all: (0..<options.batchSize).map { _ in generator.next() }, plan: plan)
+                    writes += options.batchSize
+                }
+            }
+            log("profile: \(writes) writes in \(Format.duration((clock.now - start).seconds))")
+        case .apply:
+            let workload = try ChangeWorkload.build(
+                fieldChanges: options.fieldChanges, seed: options.seed &+ 2, in: directory.appendingPathComponent("workload"))
+            let start = clock.now
+            var runs = 0
+            while (clock.now - start).seconds < seconds {
+                let folder = directory.appendingPathComponent("apply-\(runs)")
+                let replica = try BenchReplicas.make(at: folder)
+                _ = try replica.apply(changeSet: workload.data, from: "profile")
+                try? FileManager.default.removeItem(at: folder)
+                runs += 1
+            }
+            log("profile: \(runs) applies of \(workload.fieldChanges) field changes in \(Format.duration((clock.now - start).seconds))")
+        }
+    }
+}
