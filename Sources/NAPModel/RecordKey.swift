@@ -8,6 +8,8 @@ public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable, Compa
     case figure
     /// The coordinator's review note on a line in a year.
     case review
+    /// The network root's signed revocation of a node's membership (coordinator only; id = node id).
+    case revocation
 
     public static func < (lhs: RecordKind, rhs: RecordKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -37,8 +37,29 @@ public enum ChangeSetFormat {
         public var owner: String
         public var firstSeq: UInt64
         public var count: UInt64
+        public var proof: OriginProof = OriginProof()
 
         public var lastSeq: UInt64 { firstSeq + count - 1 }
+    }
+
+    /// What proves an origin's changes authentic (see `ChangeChain`): its membership certificate and its signed
+    /// checkpoint at or after the last change in the set, with the digests of the changes in between.
+    public struct OriginProof: Sendable, Hashable {
+        /// The certificate as compact JSON; empty when the origin has none.
+        public var certificate: Data = Data()
+        /// The checkpoint's sequence number; 0 when unsigned.
+        public var checkpointSeq: UInt64 = 0
+        /// Digests of the origin's changes after the set's last one, up to the checkpoint.
+        public var tail: [Data] = []
+        /// The origin's Ed25519 signature over its chain at the checkpoint; empty when unsigned.
+        public var signature: Data = Data()
+
+        public init(certificate: Data = Data(), checkpointSeq: UInt64 = 0, tail: [Data] = [], signature: Data = Data()) {
+            self.certificate = certificate
+            self.checkpointSeq = checkpointSeq
+            self.tail = tail
+            self.signature = signature
+        }
     }
 
     public struct Header: Sendable, Hashable {
@@ -58,7 +79,8 @@ public enum ChangeSetFormat {
 
     /// Encodes changes that are in an order a receiver can apply (each origin's in sequence, contiguous).
     public static func encode(
-        _ changes: [Change], owners: [NodeID: String], sender: NodeID, datasetID: String, level: Int32 = 6
+        _ changes: [Change], owners: [NodeID: String], sender: NodeID, datasetID: String, level: Int32 = 6,
+        proofs: [NodeID: OriginProof] = [:]
     ) throws -> Data {
         var originOrder: [NodeID] = []
         var originIndex: [NodeID: Int] = [:]
@@ -138,6 +160,14 @@ public enum ChangeSetFormat {
             out.string(owners[node] ?? "")
             out.varint(firstSeq[node] ?? 0)
             out.varint(counts[node] ?? 0)
+            let proof = proofs[node] ?? OriginProof()
+            out.varint(proof.certificate.count)
+            out.raw(proof.certificate)
+            out.varint(proof.checkpointSeq)
+            out.varint(proof.tail.count)
+            for digest in proof.tail { out.raw(digest) }
+            out.varint(proof.signature.count)
+            out.raw(proof.signature)
         }
         out.varint(changes.count)
         out.varint(assignmentCount)
@@ -186,7 +216,15 @@ public enum ChangeSetFormat {
                 let first = try reader.varint()
                 let count = try reader.varint()
                 guard count == 0 || first >= 1, first <= UInt64.max - count else { throw malformed("invalid sequence range") }
-                origins.append(OriginRange(node: node, owner: owner, firstSeq: first, count: count))
+                var proof = OriginProof()
+                proof.certificate = Data(try reader.raw(try reader.count(max: 4096)))
+                proof.checkpointSeq = try reader.varint()
+                let tailCount = try reader.count(max: 4096)
+                for _ in 0..<tailCount { proof.tail.append(Data(try reader.raw(32))) }
+                let signatureLength = try reader.count(max: 64)
+                guard signatureLength == 0 || signatureLength == 64 else { throw malformed("a signature must be 64 bytes") }
+                proof.signature = Data(try reader.raw(signatureLength))
+                origins.append(OriginRange(node: node, owner: owner, firstSeq: first, count: count, proof: proof))
             }
             guard Set(origins.map(\.node)).count == origins.count else { throw malformed("an origin is listed twice") }
             let changeCount = try reader.count(max: limits.maxChanges)

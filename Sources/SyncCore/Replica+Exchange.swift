@@ -34,7 +34,9 @@ extension Replica: ChangeSetExchange {
             }
             var after = peerClock
             for change in changes { after[change.origin] = max(after[change.origin], change.seq) }
-            let data = try ChangeSetFormat.encode(changes, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID)
+            let proofs = try Self.proofs(for: changes, origins: origins, db: db)
+            let data = try ChangeSetFormat.encode(
+                changes, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID, proofs: proofs)
             return OutgoingChangeSet(data: data, changeCount: changes.count, peerClockAfter: after, hasMore: hasMore)
         }
     }
@@ -73,30 +75,61 @@ extension Replica: ChangeSetExchange {
     /// in memory at a time. `next` returns nil at the end; `progress` is told after each change set.
     public func apply(
         changeSets next: () throws -> Data?, from label: String, limits: ChangeSetFormat.Limits = .default,
-        progress: (ApplyReport) -> Void = { _ in }
+        now: Date = Date(), progress: (ApplyReport) -> Void = { _ in }
     ) throws -> ApplyReport {
-        let (totals, _) = try transaction { transaction -> (applied: Int, known: Int, sets: Int, opened: Int) in
-            var totals = (applied: 0, known: 0, sets: 0, opened: 0)
-            var opened = 0
-            while let data = try next() {
-                let decoded = try ChangeSetFormat.decode(data, sender: label, limits: limits)
-                let (applied, known) = try apply(decoded, from: label, in: &transaction)
-                opened += try transaction.flush()
-                totals = (totals.applied + applied, totals.known + known, totals.sets + 1, opened)
-                progress(ApplyReport(applied: totals.applied, alreadyKnown: totals.known, conflictsOpened: opened, clock: transaction.origins.clock))
+        var current: Data?
+        let totals: ApplyTotals
+        do {
+            totals = try applyAll(next, from: label, limits: limits, now: now, current: &current, progress: progress)
+        } catch let error as ReplicaError {
+            if !error.isOrderingProblem, let current {
+                quarantine(current, from: label, reason: error.description)
             }
-            return totals
+            logger.warning("refused change set", metadata: ["napsync.peer": "\(label)", "napsync.reason": "\(error)"])
+            throw error
         }
-        let opened = totals.opened
-        let report = ApplyReport(applied: totals.applied, alreadyKnown: totals.known, conflictsOpened: opened, clock: try clock())
+        let report = ApplyReport(applied: totals.applied, alreadyKnown: totals.known, conflictsOpened: totals.opened, clock: try clock())
         logger.info(
             "applied change sets",
             metadata: [
                 "napsync.peer": "\(label)", "napsync.changesets": "\(totals.sets)",
                 "napsync.changes.applied": "\(totals.applied)", "napsync.changes.known": "\(totals.known)",
-                "napsync.conflicts.opened": "\(opened)",
+                "napsync.conflicts.opened": "\(totals.opened)",
             ])
         return report
+    }
+
+    struct ApplyTotals {
+        var applied = 0
+        var known = 0
+        var sets = 0
+        var opened = 0
+    }
+
+    private func applyAll(
+        _ next: () throws -> Data?, from label: String, limits: ChangeSetFormat.Limits, now: Date, current: inout Data?,
+        progress: (ApplyReport) -> Void
+    ) throws -> ApplyTotals {
+        var current_ = current
+        defer { current = current_ }
+        return try transaction { transaction -> ApplyTotals in
+            var totals = ApplyTotals()
+            while let data = try next() {
+                current_ = data
+                let decoded = try ChangeSetFormat.decode(data, sender: label, limits: limits)
+                guard decoded.header.datasetID == identity.datasetID else {
+                    throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: decoded.header.datasetID)
+                }
+                try verifyAndStoreProofs(decoded, from: label, in: &transaction, now: now)
+                let (applied, known) = try apply(decoded, from: label, in: &transaction)
+                totals.opened += try transaction.flush()
+                totals.applied += applied
+                totals.known += known
+                totals.sets += 1
+                progress(ApplyReport(applied: totals.applied, alreadyKnown: totals.known, conflictsOpened: totals.opened, clock: transaction.origins.clock))
+            }
+            return totals
+        }.0
     }
 
     private func apply(_ decoded: ChangeSetFormat.Decoded, from label: String, in transaction: inout ReplicaTransaction) throws -> (Int, Int) {

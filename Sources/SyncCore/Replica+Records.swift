@@ -72,6 +72,7 @@ extension Replica {
         case .intervention: try check(Intervention.self)
         case .figure: try check(Figure.self)
         case .review: try check(Review.self)
+        case .revocation: break
         }
     }
 }

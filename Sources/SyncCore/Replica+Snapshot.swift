@@ -88,6 +88,7 @@ extension Replica {
             case .intervention: Intervention(key: key, fields: fields).map { snapshot.interventions.append($0) }
             case .figure: Figure(key: key, fields: fields).map { snapshot.figures.append($0) }
             case .review: Review(key: key, fields: fields).map { snapshot.reviews.append($0) }
+            case .revocation: break
             }
         }
         try database.read { db in

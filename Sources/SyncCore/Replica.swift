@@ -30,15 +30,22 @@ public struct NodeIdentity: Sendable, Hashable, Codable {
 public final class Replica: Sendable {
     public static let databaseFileName = "replica.sqlite"
 
+    public static let keyFileName = "node.key"
+    public static let rootKeyFileName = "network-root.key"
+
     public let identity: NodeIdentity
     public let directory: URL
     let database: DatabasePool
     let logger: Logger
+    /// This node's signing key, which signs its checkpoints.
+    let signer: NodeKey?
 
-    private init(identity: NodeIdentity, directory: URL, database: DatabasePool, logger: Logger) {
+    private init(identity: NodeIdentity, directory: URL, database: DatabasePool, logger: Logger) throws {
         self.identity = identity
         self.directory = directory
         self.database = database
+        let keyFile = directory.appendingPathComponent(Self.keyFileName)
+        self.signer = FileManager.default.fileExists(atPath: keyFile.path) ? try NodeKey.load(from: keyFile) : nil
         var logger = logger
         logger[metadataKey: "napsync.node"] = "\(identity.nodeID.short)"
         self.logger = logger
@@ -53,11 +60,13 @@ public final class Replica: Sendable {
         if fileManager.fileExists(atPath: path) {
             guard overwrite else { throw ReplicaError.replicaExists(path: directory.path) }
             for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: path + suffix) }
+            for file in [keyFileName, rootKeyFileName] { try? fileManager.removeItem(at: directory.appendingPathComponent(file)) }
         }
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let database = try DatabasePool(path: path, configuration: configuration())
         try ReplicaSchema.migrator.migrate(database)
         let identity = NodeIdentity(nodeID: .random(), owner: owner, datasetID: datasetID)
+        _ = try NodeKey.create(at: directory.appendingPathComponent(keyFileName))
         try database.write { db in
             for (key, value) in [("node_id", identity.nodeID.hex), ("owner", owner.slug), ("dataset", datasetID)] {
                 try db.execute(sql: "INSERT INTO node (key, value) VALUES (?, ?)", arguments: [key, value])
@@ -67,7 +76,7 @@ public final class Replica: Sendable {
         logger.info(
             "created replica",
             metadata: ["napsync.node": "\(identity.nodeID.short)", "napsync.owner": "\(owner)", "napsync.path": "\(path)"])
-        return Replica(identity: identity, directory: directory, database: database, logger: logger)
+        return try Replica(identity: identity, directory: directory, database: database, logger: logger)
     }
 
     /// Opens the replica in `directory`, migrating its schema if an older napsync created it.
@@ -86,7 +95,7 @@ public final class Replica: Sendable {
         guard let node = values["node_id"].flatMap(NodeID.init(hex:)), let owner = values["owner"].flatMap(Owner.init(slug:)),
             let dataset = values["dataset"]
         else { throw ReplicaError.noReplica(path: directory.path) }
-        return Replica(identity: NodeIdentity(nodeID: node, owner: owner, datasetID: dataset), directory: directory, database: database, logger: logger)
+        return try Replica(identity: NodeIdentity(nodeID: node, owner: owner, datasetID: dataset), directory: directory, database: database, logger: logger)
     }
 
     private static func configuration() -> Configuration {
@@ -112,7 +121,7 @@ public final class Replica: Sendable {
     /// Runs `body` in one write transaction; the changes it makes commit together or not at all.
     func transaction<T>(_ body: (inout ReplicaTransaction) throws -> T) throws -> (T, conflictsOpened: Int) {
         try database.write { db in
-            var transaction = try ReplicaTransaction(db, identity: identity)
+            var transaction = try ReplicaTransaction(db, identity: identity, signer: signer)
             let result = try body(&transaction)
             let opened = try transaction.flush()
             return (result, opened)

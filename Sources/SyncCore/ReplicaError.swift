@@ -24,6 +24,20 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     /// A change arrived with the id of a change already held, but different content.
     case conflictingReplay(sender: String, change: Dot)
     case originOwnerChanged(sender: String, origin: NodeID, known: String, claimed: String)
+    /// The origin is not a member this replica can verify: no, an invalid or an expired certificate.
+    case untrustedOrigin(sender: String, origin: NodeID, reason: String)
+    /// The origin's membership was revoked.
+    case revokedOrigin(sender: String, origin: NodeID)
+    /// The changes are unsigned or their signature does not match: forged or tampered with.
+    case badSignature(sender: String, origin: NodeID, reason: String)
+
+    /// Whether the set may apply later, once missing changes have arrived (so it is not quarantined).
+    public var isOrderingProblem: Bool {
+        switch self {
+        case .sequenceGap, .missingDependency: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -59,6 +73,12 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             "change set from \(sender) refused: it carries change \(change) with content different from the change already held under that id; nothing was applied"
         case .originOwnerChanged(let sender, let origin, let known, let claimed):
             "change set from \(sender) refused: node \(origin.short) is known as \(known) but claims \(claimed); nothing was applied"
+        case .untrustedOrigin(let sender, let origin, let reason):
+            "change set from \(sender) refused: changes of node \(origin.short) cannot be trusted (\(reason)); nothing was applied, the set is in quarantine"
+        case .revokedOrigin(let sender, let origin):
+            "change set from \(sender) refused: node \(origin.short) was revoked; nothing was applied, the set is in quarantine"
+        case .badSignature(let sender, let origin, let reason):
+            "change set from \(sender) refused: changes of node \(origin.short) are \(reason) (forged or tampered with); nothing was applied, the set is in quarantine"
         }
     }
 }

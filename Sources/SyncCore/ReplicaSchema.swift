@@ -41,6 +41,34 @@ enum ReplicaSchema {
                     CREATE INDEX record_conflicts ON record(conflicts) WHERE conflicts > 0;
                     """)
         }
+        migrator.registerMigration("v2-trust") { db in
+            try db.execute(
+                sql: """
+                    -- The hash chain per origin (see ChangeChain): the change's digest and the chain value after it.
+                    ALTER TABLE change ADD COLUMN digest BLOB;
+                    ALTER TABLE change ADD COLUMN chain BLOB;
+                    -- Origins' signatures over their chain at a sequence number. tail holds the digests of changes
+                    -- after tail_from up to seq that this replica does not hold yet (received with a chunk).
+                    CREATE TABLE checkpoint (
+                        origin INTEGER NOT NULL REFERENCES origin(idx),
+                        seq INTEGER NOT NULL,
+                        signature BLOB NOT NULL,
+                        tail_from INTEGER NOT NULL,
+                        tail BLOB NOT NULL,
+                        PRIMARY KEY (origin, seq)
+                    ) WITHOUT ROWID;
+                    -- Membership certificates of the nodes whose changes this replica holds (relayed with them).
+                    CREATE TABLE certificate (node_id TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
+                    -- Refused change sets, kept for inspection.
+                    CREATE TABLE quarantine (
+                        id INTEGER PRIMARY KEY,
+                        received REAL NOT NULL,
+                        sender TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        data BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -39,3 +39,11 @@ extension ChangeSetExchange {
         return applied
     }
 }
+
+extension ReplicaFixture {
+    /// Founds a network at `coordinator` and admits every node in `members`, as the join files would.
+    public func join(_ members: [Replica], to coordinator: Replica) throws {
+        if try coordinator.networkRoot() == nil { try coordinator.createNetwork() }
+        for member in members { try member.install(try coordinator.admit(try member.joinRequest())) }
+    }
+}

@@ -1,0 +1,162 @@
+import Crypto
+import Foundation
+import Logging
+import GRDB
+import NAPModel
+
+/// Signing what a node sends and verifying what it receives. A replica that has joined a network (it has a
+/// pinned root key) refuses any change whose author it cannot verify, whoever relayed it.
+extension Replica {
+    /// For each origin of `changes`, its certificate and the first checkpoint at or after its last change, with
+    /// the digests that link the two.
+    static func proofs(for changes: [Change], origins: OriginDirectory, db: Database) throws -> [NodeID: ChangeSetFormat.OriginProof] {
+        var last: [NodeID: UInt64] = [:]
+        for change in changes { last[change.origin] = max(last[change.origin] ?? 0, change.seq) }
+        var proofs: [NodeID: ChangeSetFormat.OriginProof] = [:]
+        for (node, lastSeq) in last {
+            guard let index = origins.index(of: node) else { continue }
+            var proof = ChangeSetFormat.OriginProof()
+            proof.certificate = try Data.fetchOne(db, sql: "SELECT body FROM certificate WHERE node_id = ?", arguments: [node.hex]) ?? Data()
+            if let checkpoint = try Row.fetchOne(
+                db, sql: "SELECT seq, signature, tail_from, tail FROM checkpoint WHERE origin = ? AND seq >= ? ORDER BY seq LIMIT 1",
+                arguments: [index, Int64(lastSeq)])
+            {
+                let seq = UInt64(checkpoint["seq"] as Int64)
+                let held = origins.seq(of: node)
+                var tail = try Data.fetchAll(
+                    db, sql: "SELECT digest FROM change WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq",
+                    arguments: [index, Int64(lastSeq), Int64(min(seq, held))])
+                if seq > held {
+                    // Digests of changes not held here, kept from the chunk that brought the checkpoint.
+                    let tailFrom = UInt64(checkpoint["tail_from"] as Int64)
+                    let stored: Data = checkpoint["tail"]
+                    for k in (held + 1)...seq where k >= tailFrom {
+                        let offset = Int(k - tailFrom) * 32
+                        guard offset + 32 <= stored.count else { break }
+                        tail.append(stored.subdata(in: offset..<(offset + 32)))
+                    }
+                }
+                if UInt64(tail.count) == seq - lastSeq {
+                    proof.checkpointSeq = seq
+                    proof.tail = tail
+                    proof.signature = checkpoint["signature"]
+                }
+            }
+            proofs[node] = proof
+        }
+        return proofs
+    }
+
+    /// Verifies every origin's certificate, revocation status and signed chain in a decoded set, then stores the
+    /// proofs so that this replica can relay the changes with them. Throws before anything is applied.
+    func verifyAndStoreProofs(_ decoded: ChangeSetFormat.Decoded, from label: String, in transaction: inout ReplicaTransaction, now: Date) throws {
+        let root = try Self.networkRoot(transaction.db)
+        var changesByOrigin: [NodeID: [Change]] = [:]
+        for change in decoded.changes { changesByOrigin[change.origin, default: []].append(change) }
+        for range in decoded.header.origins where range.count > 0 {
+            let node = range.node
+            let proof = range.proof
+            let held = transaction.origins.seq(of: node)
+            guard range.lastSeq > held else { continue }  // nothing new from this origin
+            var certificate: MembershipCertificate?
+            if let root {
+                guard !proof.certificate.isEmpty else {
+                    throw ReplicaError.untrustedOrigin(sender: label, origin: node, reason: "no membership certificate")
+                }
+                switch Self.checkCertificate(proof.certificate, root: root, now: now) {
+                case .success(let valid): certificate = valid
+                case .failure(let error): throw ReplicaError.untrustedOrigin(sender: label, origin: node, reason: error.description)
+                }
+                guard certificate?.node == node, certificate?.owner == range.owner else {
+                    throw ReplicaError.untrustedOrigin(sender: label, origin: node, reason: "its certificate is for another node or owner")
+                }
+                let revocation = try transaction.state(of: Self.revocationKey(node))
+                if revocation.exists, !revocation.isRemoved, Self.isValidRevocation(revocation.values, node: node, root: root) {
+                    throw ReplicaError.revokedOrigin(sender: label, origin: node)
+                }
+                guard !proof.signature.isEmpty else { throw ReplicaError.badSignature(sender: label, origin: node, reason: "unsigned") }
+            }
+            guard !proof.signature.isEmpty else { continue }  // an open replica relays unsigned changes as they are
+            guard proof.checkpointSeq == range.lastSeq + UInt64(proof.tail.count) else {
+                throw ReplicaError.badSignature(sender: label, origin: node, reason: "signed at an inconsistent checkpoint")
+            }
+            guard range.firstSeq <= held + 1 else {
+                throw ReplicaError.sequenceGap(sender: label, origin: node, expected: held + 1, found: range.firstSeq)
+            }
+            var chain = try transaction.chain(at: range.firstSeq - 1, of: node)
+            for change in changesByOrigin[node] ?? [] { chain = ChangeChain.next(chain, ChangeChain.digest(change)) }
+            for digest in proof.tail { chain = ChangeChain.next(chain, digest) }
+            let message = ChangeChain.checkpointMessage(dataset: decoded.header.datasetID, origin: node, seq: proof.checkpointSeq, chain: chain)
+            if let certificate {
+                guard let key = Curve25519.Signing.PublicKey.parse(base64: certificate.publicKey), key.isValidSignature(proof.signature, for: message)
+                else { throw ReplicaError.badSignature(sender: label, origin: node, reason: "not signed by their origin") }
+                try transaction.db.execute(
+                    sql: "INSERT OR REPLACE INTO certificate (node_id, body) VALUES (?, ?)", arguments: [node.hex, proof.certificate])
+            } else if !proof.certificate.isEmpty {
+                try transaction.db.execute(
+                    sql: "INSERT OR IGNORE INTO certificate (node_id, body) VALUES (?, ?)", arguments: [node.hex, proof.certificate])
+            }
+            let index = try transaction.origins.index(of: node, owner: range.owner, db: transaction.db)
+            try transaction.storeCheckpoint(
+                origin: index, seq: proof.checkpointSeq, signature: proof.signature, tailFrom: range.lastSeq + 1,
+                tail: proof.tail.reduce(Data(), +))
+        }
+    }
+
+    private static func checkCertificate(_ data: Data, root: Curve25519.Signing.PublicKey, now: Date) -> Result<MembershipCertificate, TrustError> {
+        Result { () throws(TrustError) -> MembershipCertificate in
+            let certificate = try MembershipCertificate.decode(data)
+            _ = try certificate.verify(root: root, at: now)
+            return certificate
+        }
+    }
+
+    /// Keeps a refused change set for inspection, in its own transaction (the refused one rolled back).
+    func quarantine(_ data: Data, from label: String, reason: String) {
+        do {
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO quarantine (received, sender, reason, data) VALUES (?, ?, ?, ?)",
+                    arguments: [Date().timeIntervalSince1970, label, reason, data])
+                // Bound the space refused input can take: keep the latest 200.
+                try db.execute(sql: "DELETE FROM quarantine WHERE id <= (SELECT max(id) - 200 FROM quarantine)")
+            }
+        } catch {
+            logger.error("could not quarantine a refused change set", metadata: ["napsync.peer": "\(label)", "napsync.error": "\(error)"])
+        }
+    }
+
+    /// A refused change set kept for inspection.
+    public struct QuarantinedSet: Sendable, Codable {
+        public var id: Int64
+        public var received: Date
+        public var sender: String
+        public var reason: String
+        public var bytes: Int
+    }
+
+    public func quarantined() throws -> [QuarantinedSet] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, received, sender, reason, length(data) AS bytes FROM quarantine ORDER BY id").map {
+                QuarantinedSet(id: $0["id"], received: Date(timeIntervalSince1970: $0["received"]), sender: $0["sender"], reason: $0["reason"], bytes: $0["bytes"])
+            }
+        }
+    }
+
+    /// The raw bytes of a quarantined set, to inspect with `ChangeSetFormat.decode`.
+    public func quarantinedData(_ id: Int64) throws -> Data? {
+        try database.read { db in try Data.fetchOne(db, sql: "SELECT data FROM quarantine WHERE id = ?", arguments: [id]) }
+    }
+}
+
+extension ReplicaTransaction {
+    /// The chain value after `origin`'s change `seq` (the genesis value for 0).
+    mutating func chain(at seq: UInt64, of origin: NodeID) throws -> Data {
+        if seq == origins.seq(of: origin) { return try chain(of: origin) }
+        guard seq > 0 else { return ChangeChain.genesis(origin) }
+        guard let index = origins.index(of: origin),
+            let chain = try Data.fetchOne(db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(seq)])
+        else { throw StoredEncoding.UnknownOrigin() }
+        return chain
+    }
+}
