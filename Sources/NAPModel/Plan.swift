@@ -8,7 +8,26 @@ public struct Plan: Sendable, Codable, Equatable {
     public var title: String
     public var firstYear: Int
     public var lastYear: Int
-    public var objectives: [Objective]
+    public var objectives: [Objective] { didSet { lineIndex = Self.index(objectives) } }
+    /// Lines by id, kept in step with `objectives`: every validation looks lines up.
+    private var lineIndex: [String: LineOfAction] = [:]
+
+    public init(id: String, title: String, firstYear: Int, lastYear: Int, objectives: [Objective]) {
+        self.id = id
+        self.title = title
+        self.firstYear = firstYear
+        self.lastYear = lastYear
+        self.objectives = objectives
+        self.lineIndex = Self.index(objectives)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id), title: try container.decode(String.self, forKey: .title),
+            firstYear: try container.decode(Int.self, forKey: .firstYear), lastYear: try container.decode(Int.self, forKey: .lastYear),
+            objectives: try container.decode([Objective].self, forKey: .objectives))
+    }
 
     /// Every line of action in plan order.
     public var lines: [LineOfAction] { objectives.flatMap { $0.goals.flatMap(\.lines) } }
@@ -35,8 +54,8 @@ public struct Plan: Sendable, Codable, Equatable {
         return nil
     }
 
-    private var lineIndex: [String: LineOfAction] {
-        Dictionary(lines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    private static func index(_ objectives: [Objective]) -> [String: LineOfAction] {
+        Dictionary(objectives.flatMap { $0.goals.flatMap(\.lines) }.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -36,7 +36,7 @@ public enum FieldLimits {
     public static let maxBudgetCents: Int64 = 100_000_000_000_00
 
     static func text(_ value: String, field: String, max: Int, required: Bool = false) throws(ModelError) {
-        if required && value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if required && !value.contains(where: { !$0.isWhitespace }) {
             throw .invalidField(field: field, value: value, expected: "non-empty text")
         }
         guard value.count <= max else {

@@ -18,7 +18,7 @@ struct OriginDirectory {
     private var dirty = Set<Int>()
 
     init(_ db: Database) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT idx, node_id, owner, seq, last_received FROM origin ORDER BY idx") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT idx, node_id, owner, seq, last_received FROM origin ORDER BY idx")) {
             guard let node = NodeID(hex: row["node_id"]) else { continue }
             let entry = Entry(index: row["idx"], node: node, owner: row["owner"], seq: UInt64(row["seq"] as Int64), lastReceived: row["last_received"])
             positionByNode[node] = entries.count

@@ -37,12 +37,13 @@ public struct RecordState: Sendable, Hashable {
 
     /// Applies a change whose causal context this replica already holds.
     public mutating func apply(_ change: Change) {
-        let superseded = Set(change.supersedes)
+        let superseded = change.supersedes
         for assignment in change.assignments {
-            var versions = fields[assignment.field, default: []].filter { !superseded.contains($0.dot) }
+            var versions = fields[assignment.field, default: []]
+            if !superseded.isEmpty { versions.removeAll { superseded.contains($0.dot) } }
             let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? change.supersedes : []
             versions.append(Version(dot: change.dot, time: change.time, value: assignment.value, observed: observed))
-            versions.sort(by: Version.wins)
+            if versions.count > 1 { versions.sort(by: Version.wins) }
             fields[assignment.field] = versions
         }
     }
@@ -55,6 +56,9 @@ public struct RecordState: Sendable, Hashable {
         }
         return result
     }
+
+    /// False when no conflict is possible: every field has one version and the record is not removed.
+    var mayConflict: Bool { isRemoved || fields.values.contains { $0.count > 1 } }
 
     public var exists: Bool { fields.contains { $0.key != Change.removedField } }
 

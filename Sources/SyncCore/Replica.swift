@@ -63,7 +63,7 @@ public final class Replica: Sendable {
             for file in [keyFileName, rootKeyFileName] { try? fileManager.removeItem(at: directory.appendingPathComponent(file)) }
         }
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let database = try DatabasePool(path: path, configuration: configuration())
+        let database = try openPool(path)
         try ReplicaSchema.migrator.migrate(database)
         let identity = NodeIdentity(nodeID: .random(), owner: owner, datasetID: datasetID)
         _ = try NodeKey.create(at: directory.appendingPathComponent(keyFileName))
@@ -83,7 +83,7 @@ public final class Replica: Sendable {
     public static func open(at directory: URL, logger: Logger) throws -> Replica {
         let path = directory.appendingPathComponent(databaseFileName).path
         guard FileManager.default.fileExists(atPath: path) else { throw ReplicaError.noReplica(path: directory.path) }
-        let database = try DatabasePool(path: path, configuration: configuration())
+        let database = try openPool(path)
         let migrator = ReplicaSchema.migrator
         if try database.read({ try migrator.hasBeenSuperseded($0) }) {
             throw ReplicaError.unsupportedSchema(path: directory.path)
@@ -98,14 +98,23 @@ public final class Replica: Sendable {
         return try Replica(identity: NodeIdentity(nodeID: node, owner: owner, datasetID: dataset), directory: directory, database: database, logger: logger)
     }
 
-    private static func configuration() -> Configuration {
+    private static func openPool(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // An acknowledged write must survive a power cut, not only a crash of the process.
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // Set on the writer after GRDB's WAL setup, which would otherwise leave it at NORMAL: an acknowledged
+        // write must survive a power cut, not only a crash of the process. A larger page cache keeps the
+        // record and change indexes in memory during long applies.
+        try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
-        return configuration
+        return pool
+    }
+
+    /// The writer's `PRAGMA synchronous` level (2 = FULL).
+    public func synchronousLevel() throws -> Int {
+        try database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Checks the database file for corruption (`PRAGMA integrity_check`); returns the problems found.

@@ -37,7 +37,6 @@ enum ReplicaSchema {
                         conflicts INTEGER NOT NULL DEFAULT 0,
                         state BLOB NOT NULL
                     ) WITHOUT ROWID;
-                    CREATE INDEX record_owner ON record(owner, kind);
                     CREATE INDEX record_conflicts ON record(conflicts) WHERE conflicts > 0;
                     """)
         }

@@ -22,7 +22,7 @@ struct ReplicaTransaction {
         self.identity = identity
         self.signer = signer
         self.origins = try OriginDirectory(db)
-        self.lastTime = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM node WHERE key = 'hlc'") ?? 0
+        self.lastTime = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM node WHERE key = 'hlc'")) ?? 0
         self.receivedAt = now.timeIntervalSince1970
     }
 
@@ -55,9 +55,8 @@ struct ReplicaTransaction {
     /// Appends a change to the log, applies it to its record and advances the clock. The caller has checked
     /// that it is the origin's next change and that its causal context is held.
     mutating func record(_ change: Change) throws {
-        var state = try self.state(of: change.record)
-        state.apply(change)
-        states[change.record]!.state = state
+        _ = try self.state(of: change.record)
+        states[change.record]!.state.apply(change)
         lastTime = max(lastTime, change.time)
         let origins = self.origins
         let body = StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
@@ -124,7 +123,7 @@ struct ReplicaTransaction {
                 """)
         var opened = 0
         for (key, entry) in states {
-            let conflicts = entry.state.conflicts(of: key).count
+            let conflicts = entry.state.mayConflict ? entry.state.conflicts(of: key).count : 0
             opened += max(0, conflicts - entry.conflictsBefore)
             let blob = StoredEncoding.encode(entry.state, index: { origins.index(of: $0)! })
             try upsert.execute(arguments: [
@@ -132,7 +131,7 @@ struct ReplicaTransaction {
             ])
         }
         try origins.flush(db)
-        try db.execute(sql: "INSERT OR REPLACE INTO node (key, value) VALUES ('hlc', ?)", arguments: [String(lastTime)])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO node (key, value) VALUES ('hlc', ?)").execute(arguments: [String(lastTime)])
         states.removeAll(keepingCapacity: true)
         return opened
     }

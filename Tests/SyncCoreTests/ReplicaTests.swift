@@ -94,3 +94,14 @@ import Testing
         #expect(try a.state(of: key)?.values["status"] == .text("done"))
     }
 }
+
+@Suite struct ReplicaDurabilityTests {
+    @Test func anAcknowledgedWriteIsSyncedToDisk() throws {
+        let fixture = try ReplicaFixture()
+        let replica = try fixture.make(.defence)
+        #expect(try replica.synchronousLevel() == 2, "PRAGMA synchronous must be FULL on the writer")
+        let reopened = try Replica.open(at: replica.directory, logger: .silent)
+        #expect(try reopened.synchronousLevel() == 2)
+        #expect(try reopened.integrityProblems().isEmpty)
+    }
+}
