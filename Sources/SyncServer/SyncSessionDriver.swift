@@ -36,10 +36,11 @@ public struct SyncSessionDriver: Sendable {
             peer: peer, localNode: exchange.nodeID, direction: direction, maxChanges: maxChanges)
         var action = machine.start()
         while true {
-            // Stop between chunks on shutdown: every applied chunk is complete, nothing is half-done.
+            // On shutdown, finish the chunk in hand (apply what arrived) but start no new exchange: every applied
+            // chunk is complete, nothing is half-done, and the next session continues from the clocks.
             if Task.isShuttingDownGracefully || Task.isCancelled {
                 switch action {
-                case .finish, .fail: break
+                case .finish, .fail, .applyLocally: break
                 default: action = machine.interrupt()
                 }
             }
