@@ -64,14 +64,17 @@ public enum ChangeBundle {
             do {
                 handle = try FileHandle(forReadingFrom: url)
             } catch {
-                throw ReplicaError.malformedChangeSet(sender: url.lastPathComponent, reason: "cannot read the file: \(error.localizedDescription)")
+                let reason = FileManager.default.fileExists(atPath: url.path) ? "permission denied or not a regular file" : "no such file"
+                throw ReplicaError.unreadableFile(path: url.path, reason: reason)
             }
             let header = try handle.read(upToCount: 5) ?? Data()
             guard header.count == 5, Array(header.prefix(4)) == ChangeBundle.magic else {
                 throw ReplicaError.malformedChangeSet(sender: label, reason: "not a napsync bundle")
             }
-            guard header[header.startIndex + 4] == ChangeBundle.version else {
-                throw ReplicaError.unsupportedVersion(sender: label, version: Int(header[header.startIndex + 4]))
+            let version = header[header.startIndex + 4]
+            guard version == ChangeBundle.version else {
+                let advice = version > ChangeBundle.version ? "it was written by a newer napsync; upgrade this one" : "the file is damaged"
+                throw ReplicaError.malformedChangeSet(sender: label, reason: "unknown bundle version \(version) (this napsync reads \(ChangeBundle.version)): \(advice)")
             }
         }
 

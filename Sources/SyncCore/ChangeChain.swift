@@ -10,11 +10,11 @@ import NAPModel
 /// A receiver that holds `h(first-1)` recomputes the chain through the changes it receives (and the digests of
 /// any later changes up to the checkpoint, sent alongside) and checks the signature: every change is then
 /// proven to come from its origin, unaltered, whoever delivered it.
+///
+/// An origin signs its own changes when it sends them, at exactly the last change sent, so local writes pay
+/// only for two hashes. A relay forwards the signature it received, with the digests of the changes between
+/// the chunk it sends and that checkpoint.
 public enum ChangeChain {
-    /// Checkpoints are signed at the end of every local transaction and at least every this many changes, so a
-    /// chunk cut anywhere needs at most this many extra digests per origin.
-    public static let checkpointInterval: UInt64 = 256
-
     public static func genesis(_ origin: NodeID) -> Data {
         Data(SHA256.hash(data: Data("napsync-chain-v1".utf8) + origin.bytes))
     }

@@ -4,12 +4,17 @@ import Foundation
 /// A node's Ed25519 key pair, kept in a file readable by its owner only (mode 0600). The private key never
 /// leaves the node: only the public key travels, inside join requests and certificates.
 public struct NodeKey: Sendable {
-    /// Raw private key bytes; the key type itself is not `Sendable`, so it is rebuilt where it is used.
-    private let raw: Data
+    /// The key is immutable; the box only makes the non-`Sendable` key type shareable.
+    private final class Box: @unchecked Sendable {
+        let key: Curve25519.Signing.PrivateKey
+        init(_ key: Curve25519.Signing.PrivateKey) { self.key = key }
+    }
+
+    private let box: Box
     /// The public key's 32 raw bytes.
     public let publicKeyBytes: Data
 
-    public var privateKey: Curve25519.Signing.PrivateKey { try! Curve25519.Signing.PrivateKey(rawRepresentation: raw) }
+    public var privateKey: Curve25519.Signing.PrivateKey { box.key }
 
     public var publicKey: Curve25519.Signing.PublicKey { try! Curve25519.Signing.PublicKey(rawRepresentation: publicKeyBytes) }
 
@@ -17,11 +22,11 @@ public struct NodeKey: Sendable {
     public var publicKeyBase64: String { publicKeyBytes.base64EncodedString() }
 
     public init(privateKey: Curve25519.Signing.PrivateKey = .init()) {
-        raw = privateKey.rawRepresentation
+        box = Box(privateKey)
         publicKeyBytes = privateKey.publicKey.rawRepresentation
     }
 
-    public func sign(_ message: some DataProtocol) throws -> Data { try privateKey.signature(for: message) }
+    public func sign(_ message: some DataProtocol) throws -> Data { try box.key.signature(for: message) }
 
     /// Creates a new key at `url` (refusing to replace one) with mode 0600.
     public static func create(at url: URL) throws -> NodeKey {

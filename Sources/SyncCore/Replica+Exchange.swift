@@ -34,7 +34,7 @@ extension Replica: ChangeSetExchange {
             }
             var after = peerClock
             for change in changes { after[change.origin] = max(after[change.origin], change.seq) }
-            let proofs = try Self.proofs(for: changes, origins: origins, db: db)
+            let proofs = try proofs(for: changes, origins: origins, db: db)
             let data = try ChangeSetFormat.encode(
                 changes, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID, proofs: proofs)
             return OutgoingChangeSet(data: data, changeCount: changes.count, peerClockAfter: after, hasMore: hasMore)

@@ -9,7 +9,7 @@ import NAPModel
 extension Replica {
     /// For each origin of `changes`, its certificate and the first checkpoint at or after its last change, with
     /// the digests that link the two.
-    static func proofs(for changes: [Change], origins: OriginDirectory, db: Database) throws -> [NodeID: ChangeSetFormat.OriginProof] {
+    func proofs(for changes: [Change], origins: OriginDirectory, db: Database) throws -> [NodeID: ChangeSetFormat.OriginProof] {
         var last: [NodeID: UInt64] = [:]
         for change in changes { last[change.origin] = max(last[change.origin] ?? 0, change.seq) }
         var proofs: [NodeID: ChangeSetFormat.OriginProof] = [:]
@@ -17,7 +17,14 @@ extension Replica {
             guard let index = origins.index(of: node) else { continue }
             var proof = ChangeSetFormat.OriginProof()
             proof.certificate = try Data.fetchOne(db, sql: "SELECT body FROM certificate WHERE node_id = ?", arguments: [node.hex]) ?? Data()
-            if let checkpoint = try Row.fetchOne(
+            if node == identity.nodeID, let signer {
+                // Our own changes: sign the chain exactly at the last one sent.
+                let chain = try Data.fetchOne(
+                    db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(lastSeq)]) ?? Data()
+                proof.checkpointSeq = lastSeq
+                proof.signature = try signer.sign(
+                    ChangeChain.checkpointMessage(dataset: identity.datasetID, origin: node, seq: lastSeq, chain: chain))
+            } else if let checkpoint = try Row.fetchOne(
                 db, sql: "SELECT seq, signature, tail_from, tail FROM checkpoint WHERE origin = ? AND seq >= ? ORDER BY seq LIMIT 1",
                 arguments: [index, Int64(lastSeq)])
             {

@@ -130,7 +130,7 @@ public final class Replica: Sendable {
     /// Runs `body` in one write transaction; the changes it makes commit together or not at all.
     func transaction<T>(_ body: (inout ReplicaTransaction) throws -> T) throws -> (T, conflictsOpened: Int) {
         try database.write { db in
-            var transaction = try ReplicaTransaction(db, identity: identity, signer: signer)
+            var transaction = try ReplicaTransaction(db, identity: identity)
             let result = try body(&transaction)
             let opened = try transaction.flush()
             return (result, opened)

@@ -13,6 +13,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case invalid(ModelError)
     /// The change set itself is malformed, truncated, tampered with or too large.
     case malformedChangeSet(sender: String, reason: String)
+    /// A file named on the command line cannot be read at all.
+    case unreadableFile(path: String, reason: String)
     case wrongDataset(sender: String, expected: String, found: String)
     case unsupportedVersion(sender: String, version: Int)
     /// An origin's changes must arrive in sequence; this one would skip some.
@@ -59,6 +61,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             error.description
         case .malformedChangeSet(let sender, let reason):
             "change set from \(sender) refused: \(reason); nothing was applied. Ask the sender for a new export"
+        case .unreadableFile(let path, let reason):
+            "cannot read \(path): \(reason); check the path"
         case .wrongDataset(let sender, let expected, let found):
             "change set from \(sender) is for dataset '\(found)', this replica holds '\(expected)'; nothing was applied"
         case .unsupportedVersion(let sender, let version):

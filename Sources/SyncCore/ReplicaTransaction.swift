@@ -8,19 +8,15 @@ import NAPModel
 struct ReplicaTransaction {
     let db: Database
     let identity: NodeIdentity
-    /// Signs this node's checkpoints; nil only for replicas opened without their key.
-    let signer: NodeKey?
     var origins: OriginDirectory
     private var states: [RecordKey: (state: RecordState, conflictsBefore: Int)] = [:]
     private var chains: [NodeID: Data] = [:]
-    private var unsignedLocalSeq: UInt64?
     private var lastTime: Int64
     private let receivedAt: Double
 
-    init(_ db: Database, identity: NodeIdentity, signer: NodeKey? = nil, now: Date = Date()) throws {
+    init(_ db: Database, identity: NodeIdentity, now: Date = Date()) throws {
         self.db = db
         self.identity = identity
-        self.signer = signer
         self.origins = try OriginDirectory(db)
         self.lastTime = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM node WHERE key = 'hlc'")) ?? 0
         self.receivedAt = now.timeIntervalSince1970
@@ -68,10 +64,6 @@ struct ReplicaTransaction {
             ])
         chains[change.origin] = chain
         self.origins.advance(change.origin, to: change.seq, at: receivedAt)
-        if change.origin == identity.nodeID {
-            unsignedLocalSeq = change.seq
-            if change.seq % ChangeChain.checkpointInterval == 0 { try signCheckpoint() }
-        }
     }
 
     /// The chain value after the last change held from `origin`.
@@ -83,14 +75,6 @@ struct ReplicaTransaction {
         else { throw StoredEncoding.UnknownOrigin() }
         chains[origin] = chain
         return chain
-    }
-
-    /// Signs this node's chain at its latest local change.
-    private mutating func signCheckpoint() throws {
-        guard let signer, let seq = unsignedLocalSeq, let index = origins.index(of: identity.nodeID) else { return }
-        let message = ChangeChain.checkpointMessage(dataset: identity.datasetID, origin: identity.nodeID, seq: seq, chain: try chain(of: identity.nodeID))
-        try storeCheckpoint(origin: index, seq: seq, signature: try signer.sign(message), tailFrom: seq + 1, tail: Data())
-        unsignedLocalSeq = nil
     }
 
     func storeCheckpoint(origin index: Int64, seq: UInt64, signature: Data, tailFrom: UInt64, tail: Data) throws {
@@ -114,7 +98,6 @@ struct ReplicaTransaction {
     /// long transaction holds at most one chunk of records in memory. Returns how many conflicts were opened.
     @discardableResult
     mutating func flush() throws -> Int {
-        try signCheckpoint()
         let origins = self.origins
         let upsert = try db.cachedStatement(
             sql: """

@@ -28,11 +28,11 @@ struct BundleExportCommand: ParsableCommand {
     static func readClock(_ path: String) throws -> VectorClock {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ValidationError("cannot read clock file \(path): \(error.localizedDescription)")
+            throw CommandFailure("cannot read clock file \(path): \(error.localizedDescription)")
         }
         struct StatusFile: Decodable { var clock: VectorClock }
         if let status = try? JSONDecoder().decode(StatusFile.self, from: data) { return status.clock }
         if let clock = try? JSONDecoder().decode(VectorClock.self, from: data) { return clock }
-        throw ValidationError("\(path) holds no clock: give the output of `napsync status --json` on the receiving node")
+        throw CommandFailure("\(path) holds no clock: give the output of `napsync status --json` on the receiving node")
     }
 }

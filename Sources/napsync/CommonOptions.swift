@@ -70,3 +70,10 @@ func printJSON(_ value: some Encodable) throws {
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+/// A refusal found while a command runs (not a malformed command line): printed as `Error: message`, exit 1,
+/// without a usage line, which would only distract from what to do.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

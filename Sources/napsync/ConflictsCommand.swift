@@ -54,8 +54,8 @@ struct ConflictsResolveCommand: ParsableCommand {
         abstract: "Settle a conflict by keeping one of its values, writing a new one, or restoring/removing.",
         discussion: """
             Examples:
-              napsync conflicts resolve entry/defence/2014/4.a status --keep 2
-              napsync conflicts resolve entry/defence/2014/4.a narrative --value "Merged text"
+              napsync conflicts resolve entry/defence/2014/1.a status --keep 2
+              napsync conflicts resolve entry/defence/2014/1.a narrative --value "Merged text"
               napsync conflicts resolve intervention/defence/ID budget --restore
             """)
 
@@ -74,18 +74,18 @@ struct ConflictsResolveCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let key = RecordKey(record) else { throw ValidationError("'\(record)' is not a record key such as entry/defence/2014/4.a") }
+        guard let key = RecordKey(record) else { throw CommandFailure("'\(record)' is not a record key such as entry/defence/2014/1.a") }
         let replica = try options.openReplica()
         let conflict = try replica.openConflicts().first { $0.record == key && $0.field == field }
         guard let conflict else { throw ReplicaError.noConflict(record: key, field: field) }
         let change: Change
         if restore || remove {
-            guard conflict.kind == .removal else { throw ValidationError("--restore and --remove settle removal conflicts; use --keep or --value") }
+            guard conflict.kind == .removal else { throw CommandFailure("--restore and --remove settle removal conflicts; use --keep or --value") }
             change = try replica.resolve(key, field: Change.removedField, value: .bool(remove))
         } else if let keep {
             let versions = [conflict.winner] + conflict.others
-            guard (1...versions.count).contains(keep) else { throw ValidationError("--keep takes 1 to \(versions.count)") }
-            guard conflict.kind == .field else { throw ValidationError("a removal conflict is settled with --restore or --remove") }
+            guard (1...versions.count).contains(keep) else { throw CommandFailure("--keep takes 1 to \(versions.count)") }
+            guard conflict.kind == .field else { throw CommandFailure("a removal conflict is settled with --restore or --remove") }
             change = try replica.resolve(key, field: field, value: versions[keep - 1].value)
         } else {
             change = try replica.resolve(key, field: field, value: Self.parse(value!, like: conflict.winner.value), plan: .bundled)
@@ -96,7 +96,7 @@ struct ConflictsResolveCommand: ParsableCommand {
     static func parse(_ text: String, like example: FieldValue) throws -> FieldValue {
         switch example {
         case .int:
-            guard let number = Int64(text) else { throw ValidationError("\(text) is not a whole number") }
+            guard let number = Int64(text) else { throw CommandFailure("\(text) is not a whole number") }
             return .int(number)
         case .bool:
             return .bool(["yes", "true", "y"].contains(text.lowercased()))

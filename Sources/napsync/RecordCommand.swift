@@ -11,11 +11,11 @@ struct RecordCommand: ParsableCommand {
             Every command works offline; what you record syncs later. A node records only for the lines its
             department is responsible for (`napsync plan` shows them).
 
-            Examples:
-              napsync record entry --line 4.a --year 2014 --status ongoing --narrative "Gender advisers trained"
-              napsync record intervention --line 23.b --year 2014 --date 2014-05-12 --country COD --description "Support to Panzi hospital" --budget 250000
-              napsync record figure --instrument 4.a/1 --year 2014 --women 12 --men 30
-              napsync record entry --line 4.a --year 2014 --remove
+            Examples, on a Defence node (Defence is responsible for line 1.a, among others):
+              napsync record entry --line 1.a --year 2014 --status ongoing --narrative "Gender advisers trained"
+              napsync record intervention --line 1.a --year 2014 --date 2014-05-12 --country COD --description "Training of FARDC officers" --budget 25000
+              napsync record figure --instrument 1.a/1 --year 2014 --women 12 --men 30
+              napsync record entry --line 1.a --year 2014 --remove
             """,
         subcommands: [
             RecordEntryCommand.self, RecordInterventionCommand.self, RecordFigureCommand.self, RecordReviewCommand.self,
@@ -27,7 +27,7 @@ extension Replica {
     /// The department this node records for, or a refusal for the coordinator.
     func recordingDepartment() throws -> Department {
         guard case .department(let department) = identity.owner else {
-            throw ValidationError("the coordinator records only reviews (`napsync record review`); department data comes from the departments")
+            throw CommandFailure("the coordinator records only reviews (`napsync record review`); department data comes from the departments")
         }
         return department
     }
@@ -45,7 +45,7 @@ func report(_ change: Change?, for key: RecordKey) {
 struct RecordRestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore", abstract: "Bring back a removed record with the values it had.",
-        discussion: "Example: napsync record restore entry/defence/2014/4.a")
+        discussion: "Example: napsync record restore entry/defence/2014/1.a")
 
     @OptionGroup var options: ReplicaOptions
 
@@ -53,7 +53,7 @@ struct RecordRestoreCommand: ParsableCommand {
     var record: String
 
     func run() throws {
-        guard let key = RecordKey(record) else { throw ValidationError("'\(record)' is not a record key such as entry/defence/2014/4.a") }
+        guard let key = RecordKey(record) else { throw CommandFailure("'\(record)' is not a record key such as entry/defence/2014/1.a") }
         let change = try options.openReplica().restore(key)
         print("restored \(key) (change \(change.dot))")
     }

@@ -11,7 +11,7 @@ struct RecordEntryCommand: ParsableCommand {
 
     @OptionGroup var options: ReplicaOptions
 
-    @Option(help: "The line of action, e.g. 4.a or 37.") var line: String
+    @Option(help: "The line of action, e.g. 1.a or 37.") var line: String
     @Option(help: "The reporting year (2013-2016, later years for follow-up).") var year: Int
     @Option(help: "planned, ongoing, done or not-applicable.") var status: String?
     @Option(help: "What the department did, in a few paragraphs.") var narrative: String?
@@ -26,9 +26,9 @@ struct RecordEntryCommand: ParsableCommand {
             return
         }
         let existing = try replica.load(ProgressEntry.self, key)
-        guard status != nil || narrative != nil else { throw ValidationError("give --status and/or --narrative") }
+        guard status != nil || narrative != nil else { throw CommandFailure("give --status and/or --narrative") }
         guard let statusText = status ?? existing?.status.rawValue else {
-            throw ValidationError("a new entry needs --status (\(ProgressStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw CommandFailure("a new entry needs --status (\(ProgressStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let entry = ProgressEntry(
             department: department, year: year, line: line, status: try ProgressStatus(parsing: statusText),

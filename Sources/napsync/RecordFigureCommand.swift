@@ -10,13 +10,13 @@ struct RecordFigureCommand: ParsableCommand {
         discussion: """
             Record raw counts; percentages are derived in reports. `napsync plan LINE` lists instrument ids.
             Examples:
-              napsync record figure --instrument 4.a/1 --year 2014 --women 12 --men 30
+              napsync record figure --instrument 1.a/1 --year 2014 --women 12 --men 30
               napsync record figure --instrument 1.a/1 --year 2014 --answer yes
             """)
 
     @OptionGroup var options: ReplicaOptions
 
-    @Option(help: "The monitoring instrument, e.g. 4.a/1.") var instrument: String
+    @Option(help: "The monitoring instrument, e.g. 1.a/1.") var instrument: String
     @Option(help: "The reporting year.") var year: Int
     @Option(help: "Number of women.") var women: Int64?
     @Option(help: "Number of men.") var men: Int64?
@@ -47,7 +47,7 @@ struct RecordFigureCommand: ParsableCommand {
             default: throw ModelError.invalidField(field: "answer", value: answer, expected: "yes or no")
             }
         default:
-            throw ValidationError("give counts (--women/--men/--unspecified), or --number, or --answer: exactly one kind")
+            throw CommandFailure("give counts (--women/--men/--unspecified), or --number, or --answer: exactly one kind")
         }
         report(try replica.save(Figure(department: department, year: year, instrument: instrument, value: value)), for: key)
     }

@@ -16,7 +16,7 @@ struct RecordInterventionCommand: ParsableCommand {
     @OptionGroup var options: ReplicaOptions
 
     @Option(help: "Change or remove this intervention instead of adding one.") var id: String?
-    @Option(help: "The line of action, e.g. 23.b.") var line: String?
+    @Option(help: "The line of action, e.g. 1.a.") var line: String?
     @Option(help: "The reporting year.") var year: Int?
     @Option(help: "The date, YYYY-MM-DD.") var date: String?
     @Option(name: .customLong("country"), help: "A country code; repeatable.") var countries: [String] = []
@@ -39,9 +39,9 @@ struct RecordInterventionCommand: ParsableCommand {
             }
             intervention = existing
         } else {
-            guard !remove else { throw ValidationError("--remove needs --id") }
+            guard !remove else { throw CommandFailure("--remove needs --id") }
             guard let line, let year, let date, let description else {
-                throw ValidationError("a new intervention needs --line, --year, --date and --description")
+                throw CommandFailure("a new intervention needs --line, --year, --date and --description")
             }
             intervention = Intervention(
                 department: department, year: year, line: line, date: date, countries: [], description: description,

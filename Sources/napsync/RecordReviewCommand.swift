@@ -18,14 +18,14 @@ struct RecordReviewCommand: ParsableCommand {
     func run() throws {
         let replica = try options.openReplica()
         guard replica.identity.owner == .coordinator else {
-            throw ValidationError("only the coordinator node records reviews")
+            throw CommandFailure("only the coordinator node records reviews")
         }
         let key = RecordKey.review(year: year, line: line)
         if remove {
             print("removed \(key) (change \(try replica.remove(key).dot))")
             return
         }
-        guard let note else { throw ValidationError("give --note") }
+        guard let note else { throw CommandFailure("give --note") }
         report(try replica.save(Review(year: year, line: line, note: note)), for: key)
     }
 }

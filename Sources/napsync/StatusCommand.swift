@@ -24,6 +24,9 @@ struct StatusCommand: ParsableCommand {
         var digest: String
         var records: Int
         var conflicts: Int
+        /// The network's fingerprint, or nil while the node has not joined one (changes are then not verified).
+        var network: String?
+        var quarantined: Int
     }
 
     func run() throws {
@@ -32,7 +35,8 @@ struct StatusCommand: ParsableCommand {
         let status = Status(
             node: replica.nodeID.hex, department: replica.identity.owner.slug, role: replica.identity.role.rawValue,
             dataset: replica.identity.datasetID, clock: try replica.clock(), digest: try export.digest(),
-            records: export.records.count, conflicts: export.conflicts.count)
+            records: export.records.count, conflicts: export.conflicts.count, network: try replica.networkFingerprint(),
+            quarantined: try replica.quarantined().count)
         if json {
             try printJSON(status)
             return
@@ -42,6 +46,8 @@ struct StatusCommand: ParsableCommand {
         print("department \(status.department)  (role: \(status.role))")
         print("dataset    \(status.dataset)")
         print("records    \(status.records)  open conflicts: \(status.conflicts)")
+        print("network    \(status.network ?? "none: not joined, changes are not signature-checked (see `napsync join --help`)")")
+        print("quarantine \(status.quarantined) refused change set(s)\(status.quarantined > 0 ? "; `napsync quarantine` lists them" : "")")
         print("digest     \(status.digest)")
         print("clock")
         for (node, seq) in status.clock.entries.sorted(by: { $0.key < $1.key }) {
