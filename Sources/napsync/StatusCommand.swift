@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NAPModel
 import SyncCore
+import SyncServer
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +28,8 @@ struct StatusCommand: ParsableCommand {
         /// The network's fingerprint, or nil while the node has not joined one (changes are then not verified).
         var network: String?
         var quarantined: Int
+        /// Each configured peer's last sync, lag and reachability, as the daemon last saw them.
+        var peers: [PeerStatus]
     }
 
     func run() throws {
@@ -36,7 +39,8 @@ struct StatusCommand: ParsableCommand {
             node: replica.nodeID.hex, department: replica.identity.owner.slug, role: replica.identity.role.rawValue,
             dataset: replica.identity.datasetID, clock: try replica.clock(), digest: try export.digest(),
             records: export.records.count, conflicts: export.conflicts.count, network: try replica.networkFingerprint(),
-            quarantined: try replica.quarantined().count)
+            quarantined: try replica.quarantined().count,
+            peers: (try? PeerStateStore(dataDirectory: options.directory).load()) ?? [])
         if json {
             try printJSON(status)
             return
@@ -49,6 +53,17 @@ struct StatusCommand: ParsableCommand {
         print("network    \(status.network ?? "none: not joined, changes are not signature-checked (see `napsync join --help`)")")
         print("quarantine \(status.quarantined) refused change set(s)\(status.quarantined > 0 ? "; `napsync quarantine` lists them" : "")")
         print("digest     \(status.digest)")
+        if status.peers.isEmpty {
+            print("peers      none synced yet (`napsync serve --peer URL` or `napsync sync --peer URL`)")
+        } else {
+            print("peers")
+            let formatter = ISO8601DateFormatter()
+            for peer in status.peers {
+                let last = peer.lastSuccess.map { formatter.string(from: $0) } ?? "never"
+                let lag = peer.lag.map { "missing here \($0.inbound), there \($0.outbound)" } ?? "lag unknown"
+                print("  \(peer.peer)  \(peer.reachability.rawValue)  last sync \(last)  \(lag)\(peer.lastError.map { "  (\($0))" } ?? "")")
+            }
+        }
         print("clock")
         for (node, seq) in status.clock.entries.sorted(by: { $0.key < $1.key }) {
             print("  \(node.hex)  \(nodes[node] ?? "?")  \(seq)")
