@@ -7,33 +7,33 @@ import SyncCore
 /// The baseline every write is compared with: the same rows in a plain SQLite table, with no change log,
 /// no vector clock and no record state.
 ///
-/// It opens the database exactly as `Replica` does (a GRDB `DatabasePool`, so WAL, with the same
-/// `prepareDatabase` that asks for `PRAGMA synchronous = FULL`, and the same busy timeout) and keeps one row
-/// per record with one column per field, keyed by the record key in a `WITHOUT ROWID` table like the
-/// replica's `record` table.
-///
-/// Opened that way, the writer connection does *not* end up with FULL: `DatabasePool` switches the writer to
-/// WAL after `prepareDatabase` has run and sets `synchronous = NORMAL` as it does (GRDB 7.10,
-/// `Database.setUpWALMode`). `Replica` goes through the same code, so `.asReplica` is the like-for-like
-/// baseline; `.fullForced` sets FULL again afterwards, to show what a durable commit costs on this disk.
+/// It opens the database as `Replica` does (`Replica.openPool`): a GRDB `DatabasePool` (so WAL) with the same
+/// busy timeout, then, on the writer and after GRDB's WAL setup (which leaves `synchronous = NORMAL`),
+/// `PRAGMA synchronous = FULL` and `PRAGMA cache_size = -65536`. It keeps one row per record with one column
+/// per field, keyed by the record key in a `WITHOUT ROWID` table like the replica's `record` table. The run
+/// reads the settings back from both sides (`writerSettings()`, `Replica.writerSettings()`) and prints them, so
+/// a drift between the two shows.
 public final class PlainStore: @unchecked Sendable {
-    public enum Durability: Sendable {
-        /// The replica's configuration, as it takes effect.
+    public enum Settings: Sendable {
+        /// The replica's settings as they take effect: WAL, `synchronous = FULL`, a 64 MiB page cache.
         case asReplica
-        /// `PRAGMA synchronous = FULL` issued on the writer after the pool is open, so that it holds.
-        case fullForced
+        /// GRDB's defaults for a pool: WAL, `synchronous = NORMAL`, SQLite's 2 MiB page cache. This was the
+        /// baseline of the runs before 2026-11-27 (the replica too ran NORMAL then): context only.
+        case grdbDefaults
     }
 
     public let pool: DatabasePool
 
-    public init(at directory: URL, durability: Durability = .asReplica) throws {
+    public init(at directory: URL, settings: Settings = .asReplica) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         pool = try DatabasePool(path: directory.appendingPathComponent("plain.sqlite").path, configuration: configuration)
-        if durability == .fullForced {
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        if settings == .asReplica {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+            }
         }
         try pool.write { db in
             // Columns are nullable so that a change of one field can be upserted on its own (see `upsertRaw`).
@@ -47,11 +47,9 @@ public final class PlainStore: @unchecked Sendable {
         }
     }
 
-    /// `journal_mode` and `synchronous` as the writer connection reports them.
-    public func writerSettings() throws -> (journalMode: String, synchronous: Int) {
-        try pool.writeWithoutTransaction { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?", try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
-        }
+    /// `journal_mode`, `synchronous` and `cache_size` as the writer connection reports them.
+    public func writerSettings() throws -> WriterSettings {
+        try pool.writeWithoutTransaction { db in try WriterSettings(db) }
     }
 
     /// The row count, to check a baseline wrote what it was meant to.
@@ -172,5 +170,37 @@ public struct PlainRows: Sendable {
         case .text(let text): .text(text)
         case .list(let items): .text(items.joined(separator: ","))
         }
+    }
+}
+
+/// A writer connection's settings that decide what a commit costs, as SQLite reports them.
+public struct WriterSettings: Sendable, Equatable, CustomStringConvertible {
+    public var journalMode: String
+    public var synchronous: Int
+    public var cacheSize: Int
+
+    public init(journalMode: String, synchronous: Int, cacheSize: Int) {
+        self.journalMode = journalMode
+        self.synchronous = synchronous
+        self.cacheSize = cacheSize
+    }
+
+    init(_ db: Database) throws {
+        self.init(
+            journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
+            synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+            cacheSize: try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0)
+    }
+
+    /// The settings of a replica's writer.
+    public init(_ replica: Replica) throws {
+        let read = try replica.writerSettings()
+        self.init(journalMode: read.journalMode, synchronous: read.synchronous, cacheSize: read.cacheSize)
+    }
+
+    public var description: String {
+        let level = [0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"][synchronous] ?? "?"
+        let cache = cacheSize < 0 ? "\(-cacheSize / 1024) MiB" : "\(cacheSize) pages"
+        return "journal_mode=\(journalMode), synchronous=\(synchronous) (\(level)), cache_size=\(cacheSize) (\(cache))"
     }
 }

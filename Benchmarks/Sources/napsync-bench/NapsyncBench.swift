@@ -63,7 +63,11 @@ struct NapsyncBench: ParsableCommand {
 
         let started = Date()
         let loadAtStart = Self.loadAverage()
-        let settings = try PlainStore(at: folder.appendingPathComponent("settings")).writerSettings()
+        let plainSettings = try PlainStore(at: folder.appendingPathComponent("settings-plain")).writerSettings()
+        let replicaSettings = try WriterSettings(BenchReplicas.make(at: folder.appendingPathComponent("settings-replica")))
+        guard plainSettings == replicaSettings else {
+            throw BenchError("the baseline's writer settings (\(plainSettings)) differ from the replica's (\(replicaSettings))")
+        }
         var rows: [ReportRow] = []
         if only.contains(.write) { rows += try LocalWriteBenchmark.run(options, log: log) }
         if only.contains(.apply) || only.contains(.size) {
@@ -77,7 +81,7 @@ struct NapsyncBench: ParsableCommand {
 
         print(Self.header(started: started, options: options, quick: quick))
         print("load average (1 min) at start \(loadAtStart), at end \(Self.loadAverage()): other work on the machine adds noise")
-        print("writer connection as Replica opens it (read back on the plain store): journal_mode=\(settings.journalMode), synchronous=\(settings.synchronous) (2 = FULL, 1 = NORMAL)")
+        print("writer connection, read back on both sides (the same): \(replicaSettings)")
         print("")
         print(markdown ? ReportTable.markdown(rows) : ReportTable.text(rows))
         let missed = rows.filter { $0.verdict == .missed }
