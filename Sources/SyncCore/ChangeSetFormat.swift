@@ -200,6 +200,7 @@ public enum ChangeSetFormat {
             throw malformed("not a napsync change set (bad magic or too short)")
         }
         guard bytes[4] == version else { throw .unsupportedVersion(sender: label, version: Int(bytes[4])) }
+        guard bytes[5] == 0 else { throw malformed("unknown flags \(bytes[5]) (reserved, must be 0)") }
         let body = bytes[0..<(bytes.count - 32)]
         guard Array(SHA256.hash(data: body)) == Array(bytes[(bytes.count - 32)...]) else {
             throw malformed("integrity check failed: the file is truncated or was altered")
