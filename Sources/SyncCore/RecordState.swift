@@ -24,7 +24,8 @@ public struct RecordState: Sendable, Hashable {
         /// The order that picks the winner, the same on every replica: later hybrid time first, then the higher
         /// origin node id, then the higher sequence number.
         static func wins(_ lhs: Version, over rhs: Version) -> Bool {
-            (lhs.time, lhs.dot.origin.hex, lhs.dot.seq) > (rhs.time, rhs.dot.origin.hex, rhs.dot.seq)
+            // `NodeID`'s order is the order of its hex string, which is what the rule names.
+            (lhs.time, lhs.dot.origin, lhs.dot.seq) > (rhs.time, rhs.dot.origin, rhs.dot.seq)
         }
     }
 
@@ -38,14 +39,19 @@ public struct RecordState: Sendable, Hashable {
     /// Applies a change whose causal context this replica already holds.
     public mutating func apply(_ change: Change) {
         let superseded = change.supersedes
+        let dot = change.dot
         for assignment in change.assignments {
-            var versions = fields[assignment.field, default: []]
-            if !superseded.isEmpty { versions.removeAll { superseded.contains($0.dot) } }
-            let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? change.supersedes : []
-            versions.append(Version(dot: change.dot, time: change.time, value: assignment.value, observed: observed))
-            if versions.count > 1 { versions.sort(by: Version.wins) }
-            fields[assignment.field] = versions
+            let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? superseded : []
+            let version = Version(dot: dot, time: change.time, value: assignment.value, observed: observed)
+            // In place: the field's array is mutated inside the dictionary, not copied out and stored back.
+            Self.add(version, to: &fields[assignment.field, default: []], superseding: superseded)
         }
+    }
+
+    private static func add(_ version: Version, to versions: inout [Version], superseding superseded: [Dot]) {
+        if !superseded.isEmpty && !versions.isEmpty { versions.removeAll { superseded.contains($0.dot) } }
+        versions.append(version)
+        if versions.count > 1 { versions.sort(by: Version.wins) }
     }
 
     /// The value every replica shows for each field (the winner), without the removal marker.
@@ -58,7 +64,10 @@ public struct RecordState: Sendable, Hashable {
     }
 
     /// False when no conflict is possible: every field has one version and the record is not removed.
-    var mayConflict: Bool { isRemoved || fields.values.contains { $0.count > 1 } }
+    var mayConflict: Bool {
+        for versions in fields.values where versions.count > 1 { return true }
+        return isRemoved
+    }
 
     public var exists: Bool { fields.contains { $0.key != Change.removedField } }
 
@@ -66,11 +75,21 @@ public struct RecordState: Sendable, Hashable {
 
     /// Every live version of the given fields (all fields when nil): the causal context of a write over them.
     public func context(for fieldNames: some Sequence<String>) -> [Dot] {
-        var dots = Set<Dot>()
+        // Sorted and without duplicates (a change that wrote several fields is one dot): a sorted array
+        // rather than a Set, as a context holds a handful of dots.
+        var dots: [Dot] = []
         for field in fieldNames {
-            for version in fields[field] ?? [] { dots.insert(version.dot) }
+            for version in fields[field] ?? [] { dots.append(version.dot) }
         }
-        return dots.sorted()
+        guard dots.count > 1 else { return dots }
+        dots.sort()
+        var unique = 1
+        for position in 1..<dots.count where dots[position] != dots[unique - 1] {
+            dots[unique] = dots[position]
+            unique += 1
+        }
+        dots.removeLast(dots.count - unique)
+        return dots
     }
 
     public var allDots: [Dot] { context(for: fields.keys) }

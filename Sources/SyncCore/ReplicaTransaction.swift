@@ -9,10 +9,22 @@ struct ReplicaTransaction {
     let db: Database
     let identity: NodeIdentity
     var origins: OriginDirectory
-    private var states: [RecordKey: (state: RecordState, conflictsBefore: Int)] = [:]
+    /// The records this transaction touched since the last flush, mutated in place as changes apply.
+    private var states: [RecordKey: Touched] = [:]
     private var chains: [NodeID: Data] = [:]
     private var lastTime: Int64
     private let receivedAt: Double
+    // The hot statements, taken from GRDB's statement cache on first use and bound raw (see RawStatement).
+    private var selectState: RawStatement?
+    private var insertChange: RawStatement?
+    private var upsertRecord: RawStatement?
+
+    private struct Touched {
+        /// `RecordKey.description`, made once per record rather than once per statement.
+        var keyText: String
+        var state: RecordState
+        var conflictsBefore: Int
+    }
 
     init(_ db: Database, identity: NodeIdentity, now: Date = Date()) throws {
         self.db = db
@@ -24,17 +36,24 @@ struct ReplicaTransaction {
 
     /// The stored state of a record, or an empty one.
     mutating func state(of record: RecordKey) throws -> RecordState {
-        if let cached = states[record] { return cached.state }
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT state, conflicts FROM record WHERE key = ?"), arguments: [record.description])
-        let state: RecordState
-        if let row {
-            let origins = self.origins
-            state = try StoredEncoding.decodeState([UInt8](row["state"] as Data), node: { origins.node(at: $0) })
-        } else {
-            state = RecordState()
+        try states.values[position(of: record)].state
+    }
+
+    /// Where `record`'s state is in `states`, loading it first if this transaction has not touched it yet.
+    private mutating func position(of record: RecordKey) throws -> [RecordKey: Touched].Index {
+        if let position = states.index(forKey: record) { return position }
+        let keyText = record.description
+        if selectState == nil { selectState = try RawStatement(db, sql: "SELECT state, conflicts FROM record WHERE key = ?") }
+        let select = selectState!
+        select.bind(1, keyText)
+        let row = try select.first { ($0.columnBytes(0), Int($0.columnInt64(1))) }
+        var touched = Touched(keyText: keyText, state: RecordState(), conflictsBefore: 0)
+        if let (blob, conflicts) = row {
+            touched.state = try StoredEncoding.decodeState(blob, node: { origins.node(at: $0) })
+            touched.conflictsBefore = conflicts
         }
-        states[record] = (state, row?["conflicts"] ?? 0)
-        return state
+        states[record] = touched
+        return states.index(forKey: record)!
     }
 
     /// Makes a new local change: the next sequence number of this node, the next hybrid time.
@@ -51,19 +70,29 @@ struct ReplicaTransaction {
     /// Appends a change to the log, applies it to its record and advances the clock. The caller has checked
     /// that it is the origin's next change and that its causal context is held.
     mutating func record(_ change: Change) throws {
-        _ = try self.state(of: change.record)
-        states[change.record]!.state.apply(change)
+        let position = try position(of: change.record)
+        states.values[position].state.apply(change)
+        let keyText = states.values[position].keyText
         lastTime = max(lastTime, change.time)
-        let origins = self.origins
+        guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
         let body = StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
         let digest = ChangeChain.digest(change)
         let chain = ChangeChain.next(try self.chain(of: change.origin), digest)
-        try db.cachedStatement(sql: "INSERT INTO change (origin, seq, time, record, body, digest, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [
-                origins.index(of: change.origin)!, Int64(change.seq), change.time, change.record.description, Data(body), digest, chain,
-            ])
+        if insertChange == nil {
+            insertChange = try RawStatement(
+                db, sql: "INSERT INTO change (origin, seq, time, record, body, digest, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        }
+        let insert = insertChange!
+        insert.bind(1, originIndex)
+        insert.bind(2, Int64(change.seq))
+        insert.bind(3, change.time)
+        insert.bind(4, keyText)
+        insert.bind(5, body)
+        insert.bind(6, digest)
+        insert.bind(7, chain)
+        try insert.execute()
         chains[change.origin] = chain
-        self.origins.advance(change.origin, to: change.seq, at: receivedAt)
+        origins.advance(change.origin, to: change.seq, at: receivedAt)
     }
 
     /// The chain value after the last change held from `origin`.
@@ -71,7 +100,8 @@ struct ReplicaTransaction {
         if let cached = chains[origin] { return cached }
         let seq = origins.seq(of: origin)
         guard seq > 0, let index = origins.index(of: origin) else { return ChangeChain.genesis(origin) }
-        guard let chain = try Data.fetchOne(db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(seq)])
+        guard let chain = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?"), arguments: [index, Int64(seq)])
         else { throw StoredEncoding.UnknownOrigin() }
         chains[origin] = chain
         return chain
@@ -98,20 +128,29 @@ struct ReplicaTransaction {
     /// long transaction holds at most one chunk of records in memory. Returns how many conflicts were opened.
     @discardableResult
     mutating func flush() throws -> Int {
-        let origins = self.origins
-        let upsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO record (key, kind, owner, removed, conflicts, state) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
-                """)
         var opened = 0
-        for (key, entry) in states {
-            let conflicts = entry.state.mayConflict ? entry.state.conflicts(of: key).count : 0
-            opened += max(0, conflicts - entry.conflictsBefore)
-            let blob = StoredEncoding.encode(entry.state, index: { origins.index(of: $0)! })
-            try upsert.execute(arguments: [
-                key.description, key.kind.rawValue, key.owner.slug, entry.state.isRemoved, conflicts, Data(blob),
-            ])
+        if !states.isEmpty {
+            if upsertRecord == nil {
+                upsertRecord = try RawStatement(
+                    db,
+                    sql: """
+                        INSERT INTO record (key, kind, owner, removed, conflicts, state) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
+                        """)
+            }
+            let upsert = upsertRecord!
+            for (key, entry) in states {
+                let conflicts = entry.state.mayConflict ? entry.state.conflicts(of: key).count : 0
+                opened += max(0, conflicts - entry.conflictsBefore)
+                let blob = StoredEncoding.encode(entry.state, index: { origins.index(of: $0)! })
+                upsert.bind(1, entry.keyText)
+                upsert.bind(2, key.kind.rawValue)
+                upsert.bind(3, key.owner.slug)
+                upsert.bind(4, Int64(entry.state.isRemoved ? 1 : 0))
+                upsert.bind(5, Int64(conflicts))
+                upsert.bind(6, blob)
+                try upsert.execute()
+            }
         }
         try origins.flush(db)
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO node (key, value) VALUES ('hlc', ?)").execute(arguments: [String(lastTime)])

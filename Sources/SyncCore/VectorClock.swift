@@ -1,35 +1,99 @@
 import Foundation
 
 /// A node's identity: 16 random bytes, shown as 32 lower-case hex digits.
+///
+/// Held as two big-endian words rather than as its hex string: a `NodeID` is a plain 16-byte value, so
+/// hashing it (every clock and origin lookup), comparing it (the winner of a field) and copying it (every
+/// `Dot`) cost no string work and no reference counting. Comparing `(high, low)` orders ids exactly as their
+/// hex strings order, so `<` is unchanged.
 public struct NodeID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public let hex: String
+    /// Bytes 0 to 7, big-endian.
+    let high: UInt64
+    /// Bytes 8 to 15, big-endian.
+    let low: UInt64
 
-    public init?(hex: String) {
-        let lower = hex.lowercased()
-        guard lower.count == 32, lower.allSatisfy(\.isHexDigit) else { return nil }
-        self.hex = lower
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
     }
 
+    /// Parses 32 hex digits, either case.
+    public init?(hex: String) {
+        var text = hex
+        guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ digits: UnsafeBufferPointer<UInt8>) -> NodeID? {
+        guard digits.count == 32 else { return nil }
+        func word(_ start: Int) -> UInt64? {
+            var value: UInt64 = 0
+            for offset in start..<(start + 16) {
+                let digit = digits[offset]
+                let nibble: UInt8
+                switch digit {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = digit &- UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = digit &- UInt8(ascii: "a") &+ 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = digit &- UInt8(ascii: "A") &+ 10
+                default: return nil
+                }
+                value = value << 4 | UInt64(nibble)
+            }
+            return value
+        }
+        guard let high = word(0), let low = word(16) else { return nil }
+        return NodeID(high: high, low: low)
+    }
+
+    /// The id of 16 bytes (the binary wire format). Fewer bytes are padded with zeros; more than 16 are a
+    /// programming error.
     public init(bytes: some Sequence<UInt8>) {
-        self.hex = bytes.map { String(format: "%02x", $0) }.joined()
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var count = 0
+        for byte in bytes {
+            precondition(count < 16, "a node id has 16 bytes")
+            if count < 8 {
+                high |= UInt64(byte) << (56 - 8 * count)
+            } else {
+                low |= UInt64(byte) << (56 - 8 * (count - 8))
+            }
+            count += 1
+        }
+        self.init(high: high, low: low)
     }
 
     public static func random() -> NodeID {
         var generator = SystemRandomNumberGenerator()
-        return NodeID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return NodeID(high: generator.next(), low: generator.next())
     }
 
     /// The 16 raw bytes, for the binary wire format.
     public var bytes: [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(16)
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            result.append(UInt8(hex[index..<next], radix: 16)!)
-            index = next
+        [UInt8](unsafeUninitializedCapacity: 16) { buffer, count in
+            for offset in 0..<8 {
+                buffer[offset] = UInt8(truncatingIfNeeded: high >> (56 - 8 * offset))
+                buffer[offset + 8] = UInt8(truncatingIfNeeded: low >> (56 - 8 * offset))
+            }
+            count = 16
         }
-        return result
+    }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The 32 lower-case hex digits.
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            Self.digits.withUnsafeBufferPointer { digits in
+                for offset in 0..<16 {
+                    let word = offset < 8 ? high : low
+                    let byte = UInt8(truncatingIfNeeded: word >> (56 - 8 * (offset % 8)))
+                    buffer[2 * offset] = digits[Int(byte >> 4)]
+                    buffer[2 * offset + 1] = digits[Int(byte & 0x0f)]
+                }
+            }
+            return 32
+        }
     }
 
     public var description: String { hex }
@@ -37,7 +101,7 @@ public struct NodeID: Sendable, Hashable, Comparable, Codable, CustomStringConve
     /// The first 8 hex digits: enough to tell nodes apart in logs and tables.
     public var short: String { String(hex.prefix(8)) }
 
-    public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.hex < rhs.hex }
+    public static func < (lhs: NodeID, rhs: NodeID) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
