@@ -76,6 +76,21 @@ func digest(of directory: URL) throws -> String? {
     return json["digest"] as? String
 }
 
+/// Creates the coordinator and department nodes and admits every department into the coordinator's network
+/// (`network create`, `join request`, `admit`, `join install`), as an operator would before starting daemons.
+func makeNetwork(root: URL, coordinator: URL, departments: [String: URL]) throws {
+    _ = try napsync(["init", "--data-dir", coordinator.path, "--coordinator"])
+    _ = try napsync(["network", "create", "--data-dir", coordinator.path])
+    for (department, directory) in departments.sorted(by: { $0.key < $1.key }) {
+        _ = try napsync(["init", "--data-dir", directory.path, "--department", department])
+        let request = root.appendingPathComponent("\(department).request").path
+        let admission = root.appendingPathComponent("\(department).admission").path
+        _ = try napsync(["join", "request", "--data-dir", directory.path, "--out", request])
+        _ = try napsync(["admit", request, "--data-dir", coordinator.path, "--out", admission])
+        _ = try napsync(["join", "install", admission, "--data-dir", directory.path])
+    }
+}
+
 /// A port that was free a moment ago.
 func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -100,11 +115,9 @@ struct DaemonProcessTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let departments = ["defence", "interior", "justice"]
         let coordinatorDir = root.appendingPathComponent("coordinator")
-        _ = try napsync(["init", "--data-dir", coordinatorDir.path, "--coordinator"])
-        for department in departments {
-            let dir = root.appendingPathComponent(department)
-            _ = try napsync(["init", "--data-dir", dir.path, "--department", department])
-        }
+        try makeNetwork(
+            root: root, coordinator: coordinatorDir,
+            departments: Dictionary(uniqueKeysWithValues: departments.map { ($0, root.appendingPathComponent($0)) }))
         let coordinatorPort = try freePort()
         let coordinatorURL = "http://127.0.0.1:\(coordinatorPort)"
 
@@ -167,9 +180,7 @@ struct DaemonProcessTests {
         let coordinatorDir = root.appendingPathComponent("coordinator")
         let defenceDir = root.appendingPathComponent("defence")
         let lateDir = root.appendingPathComponent("interior")
-        _ = try napsync(["init", "--data-dir", coordinatorDir.path, "--coordinator"])
-        _ = try napsync(["init", "--data-dir", defenceDir.path, "--department", "defence"])
-        _ = try napsync(["init", "--data-dir", lateDir.path, "--department", "interior"])
+        try makeNetwork(root: root, coordinator: coordinatorDir, departments: ["defence": defenceDir, "interior": lateDir])
         // Given a backlog of 42 changes on the coordinator, from defence
         for line in ["1.a", "3.d", "5.a", "5.b", "6.a", "6.b", "10.a"] {
             for year in 2013...2015 {
