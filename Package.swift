@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NapsyncCLITests",
-            dependencies: ["TestSupport"],
+            dependencies: ["TestSupport", "SyncCore", "NAPModel", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
     ]
