@@ -179,6 +179,7 @@ public actor PeerSyncService<C: Clock>: Service where C.Duration == Duration {
         case .interrupted:
             delay = .zero
         case let failure?:
+            let previousError = status.lastError
             status.consecutiveFailures += 1
             status.lastError = failure.description
             if case .incompatibleProtocol = failure {
@@ -198,8 +199,11 @@ public actor PeerSyncService<C: Clock>: Service where C.Duration == Duration {
                 logger.error("peer speaks an incompatible protocol version", metadata: metadata)
             } else if failure.isUnreachable || status.reachability == .incompatible {
                 logger.debug("peer still unreachable", metadata: metadata)
-            } else {
+            } else if previousError != status.lastError {
                 logger.warning("sync failed", metadata: metadata)
+            } else {
+                // The same refusal again (e.g. a change set the peer keeps refusing): said once already.
+                logger.debug("sync still failing", metadata: metadata)
             }
         }
         peer.nextAttempt = clock.now.advanced(by: delay)

@@ -5,15 +5,17 @@ import SyncServer
 
 /// A transport that calls a peer's replica directly, and can play "unreachable": scheduler tests without sockets.
 final class InProcessTransport: PeerTransport {
-    private let state: Mutex<(up: Bool, hellos: Int)>
+    private let state: Mutex<(up: Bool, hellos: Int, refusePushes: Bool)>
     let peer: FakeExchange
 
     init(peer: FakeExchange, up: Bool) {
         self.peer = peer
-        self.state = Mutex((up, 0))
+        self.state = Mutex((up, 0, false))
     }
 
     func setUp(_ up: Bool) { state.withLock { $0.up = up } }
+    /// Makes every push fail as a peer refusing the change set would (422).
+    func refusePushes(_ refuse: Bool) { state.withLock { $0.refusePushes = refuse } }
     var hellos: Int { state.withLock { $0.hellos } }
 
     private func check() throws {
@@ -37,6 +39,9 @@ final class InProcessTransport: PeerTransport {
 
     func push(_ changeSet: OutgoingChangeSet) async throws -> ApplyReport {
         try check()
+        if state.withLock({ $0.refusePushes }) {
+            throw SyncFailure.peerError(status: 422, code: "change-set-refused", message: "not admitted (test)")
+        }
         return try peer.apply(changeSet: changeSet.data)
     }
 }

@@ -115,6 +115,33 @@ struct PeerSyncServiceTests {
         }
     }
 
+    @Test("a peer that keeps refusing the same change set is retried with backoff and logged once")
+    func repeatedRefusal() async throws {
+        let clock = ManualClock()
+        let logs = LogCapture()
+        let local = FakeExchange()
+        local.record(2)
+        let transport = InProcessTransport(peer: FakeExchange(), up: true)
+        transport.refusePushes(true)
+        let service = makeService(local: local, transport: transport, clock: clock, jitter: 1, logs: logs)
+        try await running(service) {
+            var last = clock.now
+            var gaps: [Duration] = []
+            for _ in 0..<4 {
+                let deadline = try await clock.nextSleep()
+                gaps.append(last.duration(to: deadline))
+                last = deadline
+                clock.advance(to: deadline)
+            }
+            #expect(gaps == [.seconds(1), .seconds(2), .seconds(4), .seconds(8)])
+            #expect(logs.count(containing: "napsync: sync failed ") == 1)
+            #expect(logs.count(containing: "napsync: sync still failing ") >= 3)
+            let state = await service.statuses().first
+            #expect(state?.reachability == .reachable)
+            #expect(state?.lastSession?.refused == 2)
+        }
+    }
+
     @Test("on-demand syncs run at once, between scheduled rounds")
     func onDemand() async throws {
         let clock = ManualClock()
