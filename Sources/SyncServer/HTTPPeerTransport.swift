@@ -44,7 +44,8 @@ public struct HTTPPeerTransport: PeerTransport {
         guard let count = response.headers.first(name: ProtocolV1.Header.changeCount).flatMap(Int.init),
             let more = response.headers.first(name: ProtocolV1.Header.hasMore)
         else {
-            throw SyncFailure.protocolViolation("pull response lacks \(ProtocolV1.Header.changeCount) or \(ProtocolV1.Header.hasMore)")
+            throw SyncFailure.protocolViolation(
+                "pull response lacks \(ProtocolV1.Header.changeCount) or \(ProtocolV1.Header.hasMore)")
         }
         return PulledChunk(data: Data(buffer: body), changeCount: count, hasMore: more == "true")
     }

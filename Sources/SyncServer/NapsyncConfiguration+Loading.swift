@@ -94,7 +94,8 @@ extension NapsyncConfiguration {
         }
         providers.append(InMemoryProvider(name: "flags", values: flagValues))
         let napsyncEnvironment = environment.filter { $0.key.hasPrefix("NAPSYNC_") && $0.key != configFileVariable }
-        providers.append(EnvironmentVariablesProvider(environmentVariables: napsyncEnvironment).prefixKeys(with: "napsync"))
+        providers.append(
+            EnvironmentVariablesProvider(environmentVariables: napsyncEnvironment).prefixKeys(with: "napsync"))
         if let file {
             try checkKnownKeys(file: file)
             do {

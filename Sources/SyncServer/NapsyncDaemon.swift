@@ -109,7 +109,9 @@ public struct NapsyncDaemon: Sendable {
 
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ShutdownHookService(name: "replica", action: onStopped), serviceName: "replica"),
-            .init(service: ShutdownHookService(name: "http-client") { try? await client.shutdown() }, serviceName: "http-client"),
+            .init(
+                service: ShutdownHookService(name: "http-client") { try? await client.shutdown() },
+                serviceName: "http-client"),
             .init(service: peerSync, serviceName: "peer-sync"),
             .init(service: app, serviceName: "http-server"),
             .init(

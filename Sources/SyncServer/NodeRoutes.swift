@@ -40,7 +40,8 @@ public struct NodeRoutes: Sendable {
         router.get("metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
         }
         let v1 = router.group(RouterPath(ProtocolV1.pathPrefix))
         v1.get("hello") { _, _ in try await self.hello() }
@@ -133,7 +134,8 @@ public struct NodeRoutes: Sendable {
             do {
                 syncRequest = try JSONDecoder().decode(SyncNowRequestBody.self, from: Data(buffer: body))
             } catch {
-                throw NapsyncHTTPError(.badRequest, code: ErrorCode.badRequest, message: "malformed sync request: \(error)")
+                throw NapsyncHTTPError(
+                    .badRequest, code: ErrorCode.badRequest, message: "malformed sync request: \(error)")
             }
         }
         let sessions = try await syncTrigger(syncRequest.peer)
@@ -173,10 +175,13 @@ public struct NodeRoutes: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         var headers = HTTPFields()
         headers[.contentType] = ProtocolV1.jsonContentType
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
     }
 
-    private func onReplica<T: Sendable>(_ body: @escaping @Sendable (any ChangeSetExchange) throws -> T) async throws -> T {
+    private func onReplica<T: Sendable>(_ body: @escaping @Sendable (any ChangeSetExchange) throws -> T) async throws
+        -> T
+    {
         let exchange = self.exchange
         do {
             return try await NIOThreadPool.singleton.runIfActive { try body(exchange) }

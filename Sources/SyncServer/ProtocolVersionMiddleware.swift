@@ -22,11 +22,13 @@ struct ProtocolVersionMiddleware<Context: RequestContext>: RouterMiddleware {
         if !request.uri.path.hasPrefix("/\(ProtocolV1.pathPrefix)/local/") {
             guard let version = request.headers[Self.headerName] else {
                 throw NapsyncHTTPError.incompatible(
-                    "send the header '\(ProtocolV1.Header.protocolVersion): \(ProtocolV1.version)' with every /v1/ request")
+                    "send the header '\(ProtocolV1.Header.protocolVersion): \(ProtocolV1.version)' with every /v1/ request"
+                )
             }
             guard version == String(ProtocolV1.version) else {
                 throw NapsyncHTTPError.incompatible(
-                    "peer sent \(ProtocolV1.Header.protocolVersion) \(version); this node speaks version \(ProtocolV1.version)")
+                    "peer sent \(ProtocolV1.Header.protocolVersion) \(version); this node speaks version \(ProtocolV1.version)"
+                )
             }
         }
         var response = try await next(request, context)

@@ -56,10 +56,14 @@ public final class SyncMetrics: Sendable {
     }
 
     public func recordLag(_ lag: Lag, peer: String) {
-        Gauge(label: "napsync_peer_lag_changes", dimensions: [("peer", peer), ("direction", "inbound")], factory: factory)
-            .record(Double(lag.inbound))
-        Gauge(label: "napsync_peer_lag_changes", dimensions: [("peer", peer), ("direction", "outbound")], factory: factory)
-            .record(Double(lag.outbound))
+        Gauge(
+            label: "napsync_peer_lag_changes", dimensions: [("peer", peer), ("direction", "inbound")], factory: factory
+        )
+        .record(Double(lag.inbound))
+        Gauge(
+            label: "napsync_peer_lag_changes", dimensions: [("peer", peer), ("direction", "outbound")], factory: factory
+        )
+        .record(Double(lag.outbound))
     }
 
     public func recordBytes(_ count: Int, direction: Direction) {

@@ -75,7 +75,9 @@ public struct SyncSessionDriver: Sendable {
                 }
             case .prepareOutgoing(let peerClock, let maxChanges):
                 do {
-                    let outgoing = try await onReplica { try $0.changeSet(missingFrom: peerClock, maxChanges: maxChanges) }
+                    let outgoing = try await onReplica {
+                        try $0.changeSet(missingFrom: peerClock, maxChanges: maxChanges)
+                    }
                     action = machine.outgoingPrepared(outgoing)
                 } catch {
                     action = machine.failed(Self.failure(error, local: SyncFailure.localReadFailed))
@@ -108,7 +110,9 @@ public struct SyncSessionDriver: Sendable {
     }
 
     /// Replica calls block on SQLite: run them on NIO's blocking pool, not on the cooperative pool.
-    private func onReplica<T: Sendable>(_ body: @escaping @Sendable (any ChangeSetExchange) throws -> T) async throws -> T {
+    private func onReplica<T: Sendable>(_ body: @escaping @Sendable (any ChangeSetExchange) throws -> T) async throws
+        -> T
+    {
         let exchange = self.exchange
         return try await NIOThreadPool.singleton.runIfActive { try body(exchange) }
     }

@@ -31,25 +31,34 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 7325; 0 picks a free one).") var port: Int?
 
-    @Option(name: .customLong("peer"), help: ArgumentHelp("A peer's base URL; repeatable. Replaces configured peers.", valueName: "url"))
+    @Option(
+        name: .customLong("peer"),
+        help: ArgumentHelp("A peer's base URL; repeatable. Replaces configured peers.", valueName: "url"))
     var peers: [String] = []
 
     @Option(help: ArgumentHelp("Time between syncs with a reachable peer, e.g. 60s or 5m.", valueName: "duration"))
     var syncInterval: String?
 
     @Option(help: "Most changes per change set.") var chunkSize: Int?
-    @Option(help: ArgumentHelp("First retry delay for an unreachable peer.", valueName: "duration")) var backoffMin: String?
-    @Option(help: ArgumentHelp("Longest retry delay for an unreachable peer.", valueName: "duration")) var backoffMax: String?
+    @Option(help: ArgumentHelp("First retry delay for an unreachable peer.", valueName: "duration")) var backoffMin:
+        String?
+    @Option(help: ArgumentHelp("Longest retry delay for an unreachable peer.", valueName: "duration")) var backoffMax:
+        String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
 
-    @Option(help: "Create a replica for this department if the data directory holds none ($NAPSYNC_DEPARTMENT; the value coordinator creates the coordinator).")
+    @Option(
+        help:
+            "Create a replica for this department if the data directory holds none ($NAPSYNC_DEPARTMENT; the value coordinator creates the coordinator)."
+    )
     var department: String?
 
     @Flag(help: "Create a coordinator replica if the data directory holds none.")
     var coordinator = false
 
     func validate() throws {
-        if department != nil && coordinator { throw ValidationError("give --department NAME or --coordinator, not both") }
+        if department != nil && coordinator {
+            throw ValidationError("give --department NAME or --coordinator, not both")
+        }
         if let department, department != "coordinator" {
             do { _ = try Department(parsing: department) } catch { throw ValidationError(error.description) }
         }
@@ -104,12 +113,14 @@ struct ServeCommand: AsyncParsableCommand {
             return try Replica.open(at: directory, logger: logger)
         }
         // The systemd template sets NAPSYNC_DEPARTMENT to the instance name, so a new node starts by itself.
-        let requested = department ?? ProcessInfo.processInfo.environment["NAPSYNC_DEPARTMENT"].flatMap { $0.isEmpty ? nil : $0 }
+        let requested =
+            department ?? ProcessInfo.processInfo.environment["NAPSYNC_DEPARTMENT"].flatMap { $0.isEmpty ? nil : $0 }
         if coordinator || requested == "coordinator" {
             return try Replica.create(at: directory, owner: .coordinator, logger: logger)
         }
         if let requested {
-            return try Replica.create(at: directory, owner: .department(try Department(parsing: requested)), logger: logger)
+            return try Replica.create(
+                at: directory, owner: .department(try Department(parsing: requested)), logger: logger)
         }
         throw ReplicaError.noReplica(path: directory.path)
     }

@@ -25,7 +25,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("The node's data directory.", valueName: "dir"))
     var dataDirectory: String?
 
-    @Option(name: .customLong("peer"), help: ArgumentHelp("The peer's base URL (default: every configured peer).", valueName: "url"))
+    @Option(
+        name: .customLong("peer"),
+        help: ArgumentHelp("The peer's base URL (default: every configured peer).", valueName: "url"))
     var peer: String?
 
     @Option(help: ArgumentHelp("The local daemon's URL (default: from listen.host and listen.port).", valueName: "url"))
@@ -67,7 +69,9 @@ struct SyncCommand: AsyncParsableCommand {
         } else {
             for session in results {
                 if session.outcome == .completed {
-                    print("\(session.peer): ok, pulled \(session.applied) new (\(session.alreadyKnown) known), pushed \(session.pushed)")
+                    print(
+                        "\(session.peer): ok, pulled \(session.applied) new (\(session.alreadyKnown) known), pushed \(session.pushed)"
+                    )
                 } else {
                     print("\(session.peer): FAILED: \(session.error ?? "unknown error")")
                 }

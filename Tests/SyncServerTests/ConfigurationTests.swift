@@ -29,23 +29,23 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("napsync.yaml")
         try """
-            data-dir: /srv/napsync
-            listen:
-              host: 0.0.0.0
-              port: 9000
-            peers:
-              - http://a.example.be:7325
-              - http://b.example.be:7325
-            sync:
-              interval: 5m
-              chunk-size: 250
-              request-timeout: 10s
-            backoff:
-              min: 2s
-              max: 10m
-            log:
-              level: debug
-            """.write(to: file, atomically: true, encoding: .utf8)
+        data-dir: /srv/napsync
+        listen:
+          host: 0.0.0.0
+          port: 9000
+        peers:
+          - http://a.example.be:7325
+          - http://b.example.be:7325
+        sync:
+          interval: 5m
+          chunk-size: 250
+          request-timeout: 10s
+        backoff:
+          min: 2s
+          max: 10m
+        log:
+          level: debug
+        """.write(to: file, atomically: true, encoding: .utf8)
 
         let fromFile = try await NapsyncConfiguration.load(configFile: file.path, environment: [:])
         #expect(fromFile.dataDirectory.path == "/srv/napsync")
@@ -61,7 +61,8 @@ struct ConfigurationTests {
         #expect(fromFile.localURL == "http://127.0.0.1:9000")
 
         let environment = [
-            "NAPSYNC_CONFIG": file.path, "NAPSYNC_LISTEN_PORT": "9100", "NAPSYNC_PEERS": "http://c.example.be:1,http://d.example.be:2",
+            "NAPSYNC_CONFIG": file.path, "NAPSYNC_LISTEN_PORT": "9100",
+            "NAPSYNC_PEERS": "http://c.example.be:1,http://d.example.be:2",
             "NAPSYNC_SYNC_CHUNK_SIZE": "99", "NAPSYNC_DATA_DIR": "/env/dir", "NAPSYNC_BACKOFF_MAX": "30s",
         ]
         let fromEnvironment = try await NapsyncConfiguration.load(environment: environment)
@@ -74,7 +75,8 @@ struct ConfigurationTests {
         #expect(fromEnvironment.host == "0.0.0.0")  // still from the file
 
         let fromFlags = try await NapsyncConfiguration.load(
-            overrides: [.port: "9200", .peers: "http://e.example.be:3", .dataDirectory: "/flag/dir"], environment: environment)
+            overrides: [.port: "9200", .peers: "http://e.example.be:3", .dataDirectory: "/flag/dir"],
+            environment: environment)
         #expect(fromFlags.port == 9200)
         #expect(fromFlags.peers == ["http://e.example.be:3"])
         #expect(fromFlags.dataDirectory.path == "/flag/dir")
@@ -93,7 +95,9 @@ struct ConfigurationTests {
         case .syncInterval, .requestTimeout, .backoffMinimum, .backoffMaximum: value = "7s"
         case .logLevel: value = "error"
         }
-        let loaded = try await NapsyncConfiguration.load(environment: [key.environmentVariable: value, "HOME": "/nonexistent"])
+        let loaded = try await NapsyncConfiguration.load(environment: [
+            key.environmentVariable: value, "HOME": "/nonexistent",
+        ])
         let defaults = try await NapsyncConfiguration.load(environment: ["HOME": "/nonexistent"])
         #expect(loaded != defaults, "\(key.environmentVariable) had no effect")
     }
@@ -121,7 +125,8 @@ struct ConfigurationTests {
             _ = try await NapsyncConfiguration.load(overrides: [.peers: "ftp://x"], environment: [:])
         }
         await #expect(throws: ConfigurationError.self) {
-            _ = try await NapsyncConfiguration.load(overrides: [.backoffMinimum: "10s", .backoffMaximum: "1s"], environment: [:])
+            _ = try await NapsyncConfiguration.load(
+                overrides: [.backoffMinimum: "10s", .backoffMaximum: "1s"], environment: [:])
         }
     }
 
@@ -132,7 +137,8 @@ struct ConfigurationTests {
         for key in NapsyncConfiguration.Key.allCases {
             let leaf = key.fileKey.split(separator: ".").last!
             #expect(text.contains("\(leaf):"), "deploy/napsync.example.yaml lacks \(key.fileKey)")
-            let docs = try String(contentsOf: packageRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+            let docs = try String(
+                contentsOf: packageRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
             #expect(docs.contains("`\(key.fileKey)`"), "docs/configuration.md lacks \(key.fileKey)")
             #expect(docs.contains(key.environmentVariable), "docs/configuration.md lacks \(key.environmentVariable)")
         }
@@ -140,10 +146,12 @@ struct ConfigurationTests {
         #expect(loaded.port == 7325)
     }
 
-    @Test("durations read as napsync writes them", arguments: [
-        ("90", Duration.seconds(90)), ("90s", .seconds(90)), ("1500ms", .milliseconds(1500)), ("5m", .seconds(300)),
-        ("2h", .seconds(7200)), ("0.5s", .milliseconds(500)),
-    ])
+    @Test(
+        "durations read as napsync writes them",
+        arguments: [
+            ("90", Duration.seconds(90)), ("90s", .seconds(90)), ("1500ms", .milliseconds(1500)), ("5m", .seconds(300)),
+            ("2h", .seconds(7200)), ("0.5s", .milliseconds(500)),
+        ])
     func durations(text: String, expected: Duration) {
         #expect(parseDuration(text) == expected)
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Foundation
 import Synchronization
@@ -15,11 +15,14 @@ final class DaemonProcess: @unchecked Sendable {
     init(name: String, dataDirectory: URL, arguments: [String], environment: [String: String] = [:]) throws {
         self.name = name
         self.dataDirectory = dataDirectory
-        logFile = dataDirectory.deletingLastPathComponent().appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
+        logFile = dataDirectory.deletingLastPathComponent().appendingPathComponent(
+            "\(name)-\(UUID().uuidString.prefix(4)).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = napsyncBinary
         process.arguments = ["serve", "--data-dir", dataDirectory.path, "--host", "127.0.0.1"] + arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NAPSYNC_") && $0.key != "NOTIFY_SOCKET" }
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("NAPSYNC_") && $0.key != "NOTIFY_SOCKET"
+        }
         env["HOME"] = dataDirectory.path  // no user configuration file
         env.merge(environment) { _, new in new }
         process.environment = env
@@ -42,7 +45,9 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Waits for the process to exit; returns its status.
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
-        try await waitFor("\(name) to exit", timeout: timeout) { self.process.isRunning ? nil : self.process.terminationStatus }
+        try await waitFor("\(name) to exit", timeout: timeout) {
+            self.process.isRunning ? nil : self.process.terminationStatus
+        }
     }
 
     deinit {
@@ -64,7 +69,9 @@ func waitFor<T>(
 
 func napsync(_ arguments: [String]) throws -> String {
     let (status, output) = try run(napsyncBinary!.path, arguments)
-    guard status == 0 else { throw TimeoutError(what: "napsync \(arguments.joined(separator: " ")) to succeed: \(output)") }
+    guard status == 0 else {
+        throw TimeoutError(what: "napsync \(arguments.joined(separator: " ")) to succeed: \(output)")
+    }
     return output
 }
 
@@ -99,9 +106,13 @@ func freePort() throws -> Int {
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = 0
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
@@ -124,9 +135,10 @@ struct DaemonProcessTests {
         // Given three department daemons whose only peer, the coordinator, is down
         var daemons: [DaemonProcess] = []
         for department in departments {
-            daemons.append(try DaemonProcess(
-                name: department, dataDirectory: root.appendingPathComponent(department),
-                arguments: ["--port", "0", "--peer", coordinatorURL] + Self.fastSync))
+            daemons.append(
+                try DaemonProcess(
+                    name: department, dataDirectory: root.appendingPathComponent(department),
+                    arguments: ["--port", "0", "--peer", coordinatorURL] + Self.fastSync))
         }
         for daemon in daemons { _ = try await daemon.port() }
         // ... which record while the coordinator is down
@@ -146,7 +158,8 @@ struct DaemonProcessTests {
 
         // When the coordinator comes up
         let coordinator = try DaemonProcess(
-            name: "coordinator", dataDirectory: coordinatorDir, arguments: ["--port", "\(coordinatorPort)"] + Self.fastSync)
+            name: "coordinator", dataDirectory: coordinatorDir,
+            arguments: ["--port", "\(coordinatorPort)"] + Self.fastSync)
         _ = try await coordinator.port()
 
         // Then all four converge on one digest
@@ -159,7 +172,9 @@ struct DaemonProcessTests {
         for daemon in daemons {
             #expect(daemon.log.contains("peer reachable again"), "\(daemon.name): \(daemon.log)")
             // state changes are logged, not every failed retry
-            #expect(daemon.log.components(separatedBy: ": peer unreachable").count - 1 == 1, "\(daemon.name): \(daemon.log)")
+            #expect(
+                daemon.log.components(separatedBy: ": peer unreachable").count - 1 == 1, "\(daemon.name): \(daemon.log)"
+            )
         }
         let coordinatorStatus = try napsync(["status", "--json", "--data-dir", coordinatorDir.path])
         #expect(coordinatorStatus.contains("\"records\" : 9"), "\(coordinatorStatus)")
@@ -180,7 +195,8 @@ struct DaemonProcessTests {
         let coordinatorDir = root.appendingPathComponent("coordinator")
         let defenceDir = root.appendingPathComponent("defence")
         let lateDir = root.appendingPathComponent("interior")
-        try makeNetwork(root: root, coordinator: coordinatorDir, departments: ["defence": defenceDir, "interior": lateDir])
+        try makeNetwork(
+            root: root, coordinator: coordinatorDir, departments: ["defence": defenceDir, "interior": lateDir])
         // Given a backlog of 42 changes on the coordinator, from defence
         for line in ["1.a", "3.d", "5.a", "5.b", "6.a", "6.b", "10.a"] {
             for year in 2013...2015 {
@@ -192,14 +208,16 @@ struct DaemonProcessTests {
                 }
             }
         }
-        let coordinator = try DaemonProcess(name: "coordinator", dataDirectory: coordinatorDir, arguments: ["--port", "0"])
+        let coordinator = try DaemonProcess(
+            name: "coordinator", dataDirectory: coordinatorDir, arguments: ["--port", "0"])
         let port = try await coordinator.port()
         let coordinatorURL = "http://127.0.0.1:\(port)"
         _ = try napsync(["sync", "--direct", "--data-dir", defenceDir.path, "--peer", coordinatorURL])
         let target = try #require(try digest(of: coordinatorDir))
 
         // When a new node pulls it one change per chunk and is killed after a few chunks
-        let arguments = ["--port", "0", "--peer", coordinatorURL, "--chunk-size", "1", "--log-level", "debug"] + Self.fastSync
+        let arguments =
+            ["--port", "0", "--peer", coordinatorURL, "--chunk-size", "1", "--log-level", "debug"] + Self.fastSync
         let late = try DaemonProcess(name: "interior", dataDirectory: lateDir, arguments: arguments)
         _ = try await waitFor("the first chunks to arrive", timeout: .seconds(30), every: .milliseconds(2)) {
             late.log.contains("applied pulled change set") ? true : nil
@@ -222,7 +240,9 @@ struct DaemonProcessTests {
         #expect(try await coordinator.waitForExit() == 0)
     }
 
-    @Test("the real binary notifies READY=1, then STOPPING=1 on SIGTERM; with no replica it exits 78 and says to run init")
+    @Test(
+        "the real binary notifies READY=1, then STOPPING=1 on SIGTERM; with no replica it exits 78 and says to run init"
+    )
     func notifyAndMissingReplica() async throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -240,7 +260,8 @@ struct DaemonProcessTests {
         #expect(daemon.log.contains("<5>napsync: serving "), "\(daemon.log)")
         #expect(!daemon.log.contains("\u{1B}["))
 
-        let empty = try DaemonProcess(name: "empty", dataDirectory: root.appendingPathComponent("empty"), arguments: ["--port", "0"])
+        let empty = try DaemonProcess(
+            name: "empty", dataDirectory: root.appendingPathComponent("empty"), arguments: ["--port", "0"])
         #expect(try await empty.waitForExit() == 78)
         #expect(empty.log.contains("napsync init"), "\(empty.log)")
     }

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 /// Runs a program and returns its exit status and combined output.
-func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+    status: Int32, output: String
+) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -36,8 +38,10 @@ struct DeployTests {
     func stageRoot() throws -> URL {
         let root = try makeTemporaryDirectory()
         let fileManager = FileManager.default
-        try fileManager.createDirectory(at: root.appendingPathComponent("lib/systemd"), withIntermediateDirectories: true)
-        try fileManager.copyItem(atPath: "/lib/systemd/system", toPath: root.appendingPathComponent("lib/systemd/system").path)
+        try fileManager.createDirectory(
+            at: root.appendingPathComponent("lib/systemd"), withIntermediateDirectories: true)
+        try fileManager.copyItem(
+            atPath: "/lib/systemd/system", toPath: root.appendingPathComponent("lib/systemd/system").path)
         let bin = root.appendingPathComponent("usr/local/bin")
         try fileManager.createDirectory(at: bin, withIntermediateDirectories: true)
         let binary = try #require(napsyncBinary, "build the napsync executable first (swift build)")
@@ -80,7 +84,8 @@ struct DeployTests {
             let text = try String(contentsOf: packageRoot.appendingPathComponent("deploy/\(unit)"), encoding: .utf8)
             for line in [
                 "Type=notify", "Restart=on-failure", "DynamicUser=yes", "ProtectSystem=strict", "ProtectHome=yes",
-                "NoNewPrivileges=yes", "PrivateTmp=yes", "TimeoutStopSec=30s", "WatchdogSec=", "RestartPreventExitStatus=78",
+                "NoNewPrivileges=yes", "PrivateTmp=yes", "TimeoutStopSec=30s", "WatchdogSec=",
+                "RestartPreventExitStatus=78",
             ] {
                 #expect(text.contains(line), "\(unit) lacks \(line)")
             }

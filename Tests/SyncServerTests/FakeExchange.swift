@@ -93,7 +93,9 @@ final class FakeExchange: ChangeSetExchange {
                     clock[change.origin] = change.seq
                     new.append(change)
                 } else {
-                    throw Refusal(description: "gap: \(change.origin.short) expected \(clock[change.origin] + 1), got \(change.seq)")
+                    throw Refusal(
+                        description:
+                            "gap: \(change.origin.short) expected \(clock[change.origin] + 1), got \(change.seq)")
                 }
             }
             state.log.append(contentsOf: new)

@@ -64,10 +64,13 @@ struct GracefulShutdownTests {
         let store = PeerStateStore(dataDirectory: directory)
         let service = PeerSyncService(
             exchange: local, peers: ["http://peer.test"],
-            schedule: .init(interval: .seconds(60), backoff: BackoffPolicy(minimum: .seconds(1), maximum: .seconds(10)), chunkSize: 10),
+            schedule: .init(
+                interval: .seconds(60), backoff: BackoffPolicy(minimum: .seconds(1), maximum: .seconds(10)),
+                chunkSize: 10),
             clock: ManualClock(), store: store, logger: logs.logger()
         ) { _ in gated }
-        let group = ServiceGroup(services: [service], logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let group = ServiceGroup(
+            services: [service], logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -146,7 +146,9 @@ struct HTTPSyncTests {
             let node = NodeID.random()
             let peer = transport(to: url, from: node)
             do {
-                _ = try await peer.push(OutgoingChangeSet(data: Data(count: 10_000), changeCount: 1, peerClockAfter: VectorClock(), hasMore: false))
+                _ = try await peer.push(
+                    OutgoingChangeSet(
+                        data: Data(count: 10_000), changeCount: 1, peerClockAfter: VectorClock(), hasMore: false))
                 Issue.record("expected a refusal")
             } catch let failure as SyncFailure {
                 guard case .peerError(413, "body-too-large", _) = failure else { Issue.record("\(failure)"); return }
@@ -154,10 +156,13 @@ struct HTTPSyncTests {
             // A chunk with a gap (seq 2 without seq 1) is refused whole.
             let gap = try JSONEncoder().encode([FakeExchange.FakeChange(origin: node, seq: 2, payload: "x")])
             do {
-                _ = try await peer.push(OutgoingChangeSet(data: gap, changeCount: 1, peerClockAfter: VectorClock(), hasMore: false))
+                _ = try await peer.push(
+                    OutgoingChangeSet(data: gap, changeCount: 1, peerClockAfter: VectorClock(), hasMore: false))
                 Issue.record("expected a refusal")
             } catch let failure as SyncFailure {
-                guard case .peerError(422, "change-set-refused", _) = failure else { Issue.record("\(failure)"); return }
+                guard case .peerError(422, "change-set-refused", _) = failure else {
+                    Issue.record("\(failure)"); return
+                }
             }
             #expect(server.changeCount == 0)
             let metrics = try await get(url + "/metrics")
@@ -173,7 +178,8 @@ struct HTTPSyncTests {
         peerNode.record(2)
         try await withTestNode(exchange: peerNode) { peerURL, _ in
             try await withTestNode(exchange: server, peers: [peerURL]) { url, daemon in
-                let health = try JSONDecoder().decode(HealthState.Report.self, from: Data(try await get(url + "/health").utf8))
+                let health = try JSONDecoder().decode(
+                    HealthState.Report.self, from: Data(try await get(url + "/health").utf8))
                 #expect(health.ready)
                 #expect(health.status == .ready)
                 #expect(health.node == server.nodeID)

@@ -27,7 +27,8 @@ final class InProcessTransport: PeerTransport {
         state.withLock { $0.hellos += 1 }
         try check()
         return HelloResponse(
-            node: peer.nodeID, clock: try peer.currentClock(), limits: .init(maxBodyBytes: 1 << 20, maxChangesPerChunk: 50))
+            node: peer.nodeID, clock: try peer.currentClock(),
+            limits: .init(maxBodyBytes: 1 << 20, maxChangesPerChunk: 50))
     }
 
     func pull(_ request: PullRequestBody) async throws -> PulledChunk? {

@@ -73,7 +73,9 @@ final class ManualClock: Clock, Sendable {
         let start = ContinuousClock.now
         while true {
             if let deadline = sleepingUntil.min() { return deadline }
-            guard ContinuousClock.now - start < timeout else { throw TimeoutError(what: "a sleeper on the manual clock") }
+            guard ContinuousClock.now - start < timeout else {
+                throw TimeoutError(what: "a sleeper on the manual clock")
+            }
             try await Task.sleep(for: .milliseconds(2))
         }
     }

@@ -16,14 +16,17 @@ struct PeerSyncServiceTests {
     ) -> Service {
         Service(
             exchange: local, peers: ["http://peer.test:7325"],
-            schedule: .init(interval: .seconds(60), backoff: BackoffPolicy(minimum: .seconds(1), maximum: .seconds(10)), chunkSize: 20),
+            schedule: .init(
+                interval: .seconds(60), backoff: BackoffPolicy(minimum: .seconds(1), maximum: .seconds(10)),
+                chunkSize: 20),
             clock: clock, store: store, jitter: { jitter }, logger: logs.logger()
         ) { _ in transport }
     }
 
     /// Runs the service in a group until `body` returns, then shuts it down gracefully.
     func running(_ service: Service, _ body: () async throws -> Void) async throws {
-        let group = ServiceGroup(services: [service], logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let group = ServiceGroup(
+            services: [service], logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             try await body()
@@ -32,7 +35,9 @@ struct PeerSyncServiceTests {
         }
     }
 
-    @Test("an unreachable peer is retried at 1, 2, 4, 8, then 10 s (the cap); only the change is logged", arguments: [1.0, 0.0])
+    @Test(
+        "an unreachable peer is retried at 1, 2, 4, 8, then 10 s (the cap); only the change is logged",
+        arguments: [1.0, 0.0])
     func backoffSchedule(jitter: Double) async throws {
         // Given a peer that is down
         let clock = ManualClock()
@@ -175,10 +180,11 @@ struct BackoffPolicyTests {
     @Test("ceilings double from the minimum and stop at the maximum")
     func ceilings() {
         let policy = BackoffPolicy(minimum: .milliseconds(500), maximum: .seconds(30))
-        #expect((1...9).map { policy.ceiling(afterFailures: $0) } == [
-            .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30),
-            .seconds(30), .seconds(30),
-        ])
+        #expect(
+            (1...9).map { policy.ceiling(afterFailures: $0) } == [
+                .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30),
+                .seconds(30), .seconds(30),
+            ])
         #expect(policy.ceiling(afterFailures: 1000) == .seconds(30))
     }
 

@@ -27,28 +27,38 @@ struct SyncSessionStateMachineTests {
         var action = machine.helloReceived(hello(clock: peerClock, maxChunk: 2), localClock: localClock)
 
         // Then we pull with at most 2 changes per chunk until the peer has no more
-        guard case .requestPull(let clock, let max) = action else { Issue.record("expected pull, got \(action)"); return }
+        guard case .requestPull(let clock, let max) = action else {
+            Issue.record("expected pull, got \(action)"); return
+        }
         #expect(clock == localClock)
         #expect(max == 2)
         action = machine.pullReceived(PulledChunk(data: Data([1, 2]), changeCount: 2, hasMore: true))
         guard case .applyLocally = action else { Issue.record("expected apply"); return }
-        action = machine.appliedLocally(ApplyReport(applied: 2, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([local: 3, remote: 2])))
+        action = machine.appliedLocally(
+            ApplyReport(applied: 2, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([local: 3, remote: 2])))
         guard case .requestPull(let clock2, _) = action else { Issue.record("expected second pull"); return }
         #expect(clock2 == VectorClock([local: 3, remote: 2]))
         action = machine.pullReceived(PulledChunk(data: Data([3]), changeCount: 3, hasMore: false))
-        action = machine.appliedLocally(ApplyReport(applied: 3, alreadyKnown: 0, conflictsOpened: 1, clock: VectorClock([local: 3, remote: 5])))
+        action = machine.appliedLocally(
+            ApplyReport(applied: 3, alreadyKnown: 0, conflictsOpened: 1, clock: VectorClock([local: 3, remote: 5])))
 
         // Then we push what the peer lacks, computed from the clock it announced
-        guard case .prepareOutgoing(let target, 2) = action else { Issue.record("expected push, got \(action)"); return }
+        guard case .prepareOutgoing(let target, 2) = action else {
+            Issue.record("expected push, got \(action)"); return
+        }
         #expect(target == peerClock)
-        let outgoing = OutgoingChangeSet(data: Data([9, 9, 9]), changeCount: 2, peerClockAfter: VectorClock([remote: 5, local: 2]), hasMore: true)
+        let outgoing = OutgoingChangeSet(
+            data: Data([9, 9, 9]), changeCount: 2, peerClockAfter: VectorClock([remote: 5, local: 2]), hasMore: true)
         guard case .send = machine.outgoingPrepared(outgoing) else { Issue.record("expected send"); return }
-        action = machine.sendAcknowledged(ApplyReport(applied: 2, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([remote: 5, local: 2])))
+        action = machine.sendAcknowledged(
+            ApplyReport(applied: 2, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([remote: 5, local: 2])))
         guard case .prepareOutgoing(let target2, _) = action else { Issue.record("expected next push"); return }
         #expect(target2 == VectorClock([remote: 5, local: 2]))
-        let last = OutgoingChangeSet(data: Data([7]), changeCount: 1, peerClockAfter: VectorClock([remote: 5, local: 3]), hasMore: false)
+        let last = OutgoingChangeSet(
+            data: Data([7]), changeCount: 1, peerClockAfter: VectorClock([remote: 5, local: 3]), hasMore: false)
         _ = machine.outgoingPrepared(last)
-        action = machine.sendAcknowledged(ApplyReport(applied: 1, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([remote: 5, local: 3])))
+        action = machine.sendAcknowledged(
+            ApplyReport(applied: 1, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([remote: 5, local: 3])))
 
         guard case .finish(let summary) = action else { Issue.record("expected finish, got \(action)"); return }
         #expect(summary.outcome == .completed)
@@ -79,7 +89,8 @@ struct SyncSessionStateMachineTests {
     func pullOnly(direction: SyncSessionStateMachine.Direction) {
         var machine = SyncSessionStateMachine(peer: "p", localNode: local, direction: direction, maxChanges: 10)
         _ = machine.start()
-        guard case .finish = machine.helloReceived(hello(clock: VectorClock()), localClock: VectorClock([local: 9])) else {
+        guard case .finish = machine.helloReceived(hello(clock: VectorClock()), localClock: VectorClock([local: 9]))
+        else {
             Issue.record("expected finish"); return
         }
     }
@@ -88,8 +99,9 @@ struct SyncSessionStateMachineTests {
     func incompatibleVersion() {
         var machine = SyncSessionStateMachine(peer: "p", localNode: local, maxChanges: 10)
         _ = machine.start()
-        guard case .fail(let summary, .incompatibleProtocol(let versions)) = machine.helloReceived(
-            hello(clock: VectorClock(), version: 2), localClock: VectorClock())
+        guard
+            case .fail(let summary, .incompatibleProtocol(let versions)) = machine.helloReceived(
+                hello(clock: VectorClock(), version: 2), localClock: VectorClock())
         else { Issue.record("expected refusal"); return }
         #expect(versions == [2])
         #expect(summary.outcome == .failed)
@@ -99,7 +111,8 @@ struct SyncSessionStateMachineTests {
     func selfPeer() {
         var machine = SyncSessionStateMachine(peer: "p", localNode: remote, maxChanges: 10)
         _ = machine.start()
-        guard case .fail(_, .selfPeer) = machine.helloReceived(hello(clock: VectorClock()), localClock: VectorClock()) else {
+        guard case .fail(_, .selfPeer) = machine.helloReceived(hello(clock: VectorClock()), localClock: VectorClock())
+        else {
             Issue.record("expected refusal"); return
         }
     }
@@ -110,8 +123,11 @@ struct SyncSessionStateMachineTests {
         _ = machine.start()
         _ = machine.helloReceived(hello(clock: VectorClock([remote: 5])), localClock: VectorClock())
         _ = machine.pullReceived(PulledChunk(data: Data(), changeCount: 1, hasMore: true))
-        let action = machine.appliedLocally(ApplyReport(applied: 0, alreadyKnown: 1, conflictsOpened: 0, clock: VectorClock()))
-        guard case .fail(_, .noProgress) = action else { Issue.record("expected no-progress failure, got \(action)"); return }
+        let action = machine.appliedLocally(
+            ApplyReport(applied: 0, alreadyKnown: 1, conflictsOpened: 0, clock: VectorClock()))
+        guard case .fail(_, .noProgress) = action else {
+            Issue.record("expected no-progress failure, got \(action)"); return
+        }
     }
 
     @Test("a refused chunk counts its changes as refused and ends the session")
@@ -119,8 +135,12 @@ struct SyncSessionStateMachineTests {
         var machine = SyncSessionStateMachine(peer: "p", localNode: local, maxChanges: 10)
         _ = machine.start()
         _ = machine.helloReceived(hello(clock: VectorClock()), localClock: VectorClock([local: 4]))
-        _ = machine.outgoingPrepared(OutgoingChangeSet(data: Data([1]), changeCount: 4, peerClockAfter: VectorClock([local: 4]), hasMore: false))
-        guard case .fail(let summary, .peerError) = machine.sendRefused(.peerError(status: 422, code: "change-set-refused", message: "gap")) else {
+        _ = machine.outgoingPrepared(
+            OutgoingChangeSet(data: Data([1]), changeCount: 4, peerClockAfter: VectorClock([local: 4]), hasMore: false))
+        guard
+            case .fail(let summary, .peerError) = machine.sendRefused(
+                .peerError(status: 422, code: "change-set-refused", message: "gap"))
+        else {
             Issue.record("expected failure"); return
         }
         #expect(summary.refused == 4)
@@ -133,8 +153,11 @@ struct SyncSessionStateMachineTests {
         _ = machine.start()
         _ = machine.helloReceived(hello(clock: VectorClock([remote: 2])), localClock: VectorClock())
         _ = machine.pullReceived(PulledChunk(data: Data([1]), changeCount: 1, hasMore: true))
-        _ = machine.appliedLocally(ApplyReport(applied: 1, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([remote: 1])))
-        guard case .fail(let summary, .interrupted) = machine.interrupt() else { Issue.record("expected interrupted"); return }
+        _ = machine.appliedLocally(
+            ApplyReport(applied: 1, alreadyKnown: 0, conflictsOpened: 0, clock: VectorClock([remote: 1])))
+        guard case .fail(let summary, .interrupted) = machine.interrupt() else {
+            Issue.record("expected interrupted"); return
+        }
         #expect(summary.applied == 1)
         #expect(summary.lagAfter == Lag(inbound: 1, outbound: 0))
     }

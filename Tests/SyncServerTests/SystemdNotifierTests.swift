@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Foundation
 import Logging
@@ -18,14 +18,18 @@ final class NotifySocket: @unchecked Sendable {
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
-        let name = abstract
+        let name =
+            abstract
             ? "@napsync-test-\(UUID().uuidString.prefix(8))"
-            : FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8)).sock").path
+            : FileManager.default.temporaryDirectory.appendingPathComponent(
+                "notify-\(UUID().uuidString.prefix(8)).sock"
+            ).path
         address = name
         var bytes = Array(name.utf8)
         if abstract { bytes[0] = 0 }
         withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + (abstract ? 0 : 1))
+        let length = socklen_t(
+            MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + (abstract ? 0 : 1))
         let result = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
@@ -69,8 +73,11 @@ struct SystemdNotifierTests {
         #expect(SystemdNotifier(environment: [:]).notify("READY=1") == nil)
         #expect(!SystemdNotifier(environment: [:]).isEnabled)
         #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "4000000"]).watchdogInterval == .seconds(4))
-        #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "4000000", "WATCHDOG_PID": "1"]).watchdogInterval == nil)
-        #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "4000000", "WATCHDOG_PID": "\(getpid())"]).watchdogInterval == .seconds(4))
+        #expect(
+            SystemdNotifier(environment: ["WATCHDOG_USEC": "4000000", "WATCHDOG_PID": "1"]).watchdogInterval == nil)
+        #expect(
+            SystemdNotifier(environment: ["WATCHDOG_USEC": "4000000", "WATCHDOG_PID": "\(getpid())"]).watchdogInterval
+                == .seconds(4))
     }
 
     @Test("the daemon sends READY=1 once it serves, WATCHDOG=1 pings, and STOPPING=1 on shutdown")
@@ -78,7 +85,9 @@ struct SystemdNotifierTests {
         let socket = try NotifySocket(abstract: false)
         let environment = ["NOTIFY_SOCKET": socket.address, "WATCHDOG_USEC": "200000"]
         try await withTestNode(exchange: FakeExchange(), environment: environment) { url, _ in
-            let messages = socket.receive { $0.contains(where: { $0.hasPrefix("READY=1") }) && $0.filter { $0 == "WATCHDOG=1" }.count >= 2 }
+            let messages = socket.receive {
+                $0.contains(where: { $0.hasPrefix("READY=1") }) && $0.filter { $0 == "WATCHDOG=1" }.count >= 2
+            }
             #expect(messages.contains { $0.hasPrefix("READY=1") && $0.contains("STATUS=serving on 127.0.0.1:") })
             #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 2)
         }
@@ -92,7 +101,10 @@ struct SystemdNotifierTests {
         let line = handler.format(
             level: .warning, message: "peer unreachable\nsecond line",
             metadata: ["napsync.peer": "http://a:1", "error": "connection refused", "napsync.failures": "1"])
-        #expect(line == "<4>napsync: peer unreachable | second line error=\"connection refused\" napsync.failures=1 napsync.peer=http://a:1\n")
+        #expect(
+            line
+                == "<4>napsync: peer unreachable | second line error=\"connection refused\" napsync.failures=1 napsync.peer=http://a:1\n"
+        )
         #expect(!line.contains("\u{1B}"))
 
         let plain = JournalLogHandler(label: "napsync", journal: false) { _ in }

@@ -79,7 +79,9 @@ final class LogCapture: Sendable {
 
     func logger(level: Logger.Level = .debug) -> Logger {
         Logger(label: "napsync") { label in
-            var handler = JournalLogHandler(label: label, journal: true) { line in self.lines.withLock { $0.append(line) } }
+            var handler = JournalLogHandler(label: label, journal: true) { line in
+                self.lines.withLock { $0.append(line) }
+            }
             handler.logLevel = level
             return handler
         }

@@ -61,8 +61,10 @@ func withCuttingNode<T: Sendable>(
         return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(data: try JSONEncoder().encode(hello))))
     }
     router.post("v1/changes/pull") { request, _ -> Response in
-        let pull = try JSONDecoder().decode(PullRequestBody.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
-        guard let outgoing = try exchange.changeSet(missingFrom: pull.clock, maxChanges: min(pull.maxChanges, chunk)) else {
+        let pull = try JSONDecoder().decode(
+            PullRequestBody.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+        guard let outgoing = try exchange.changeSet(missingFrom: pull.clock, maxChanges: min(pull.maxChanges, chunk))
+        else {
             return Response(status: .noContent)
         }
         var headers: HTTPFields = [:]
@@ -86,5 +88,9 @@ struct CutConnection: Error {}
 
 final class Counter: Sendable {
     private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }
