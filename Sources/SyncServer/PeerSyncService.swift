@@ -29,7 +29,9 @@ public actor PeerSyncService<C: Clock>: Service where C.Duration == Duration {
     private struct Peer {
         var status: PeerStatus
         var nextAttempt: C.Instant
-        var inFlight = false
+        /// Sessions running now (a scheduled one and on-demand ones may overlap; applying is idempotent).
+        var sessionsInFlight = 0
+        var inFlight: Bool { sessionsInFlight > 0 }
     }
 
     private let exchange: any ChangeSetExchange
@@ -100,7 +102,10 @@ public actor PeerSyncService<C: Clock>: Service where C.Duration == Duration {
                 }
                 continue
             }
-            let next = order.compactMap { peers[$0]?.nextAttempt }.min() ?? now.advanced(by: schedule.interval)
+            // Peers in flight (an on-demand sync) get their next time when that session ends; until then, look
+            // again after a short while rather than spinning on a deadline already past.
+            let waiting = order.compactMap { peers[$0] }.filter { !$0.inFlight }.map(\.nextAttempt)
+            let next = waiting.min() ?? now.advanced(by: min(schedule.backoff.minimum, schedule.interval))
             do {
                 try await cancelWhenGracefulShutdown {
                     try await self.clock.sleep(until: next, tolerance: nil)
@@ -131,7 +136,7 @@ public actor PeerSyncService<C: Clock>: Service where C.Duration == Duration {
         if peers[url] == nil {
             peers[url] = Peer(status: PeerStatus(peer: url), nextAttempt: clock.now.advanced(by: schedule.interval))
         }
-        peers[url]?.inFlight = true
+        peers[url]?.sessionsInFlight += 1
         let logger = self.logger.with(peer: url)
         logger.debug("sync started", metadata: ["napsync.trigger": "\(trigger)"])
         let driver = SyncSessionDriver(
@@ -144,7 +149,7 @@ public actor PeerSyncService<C: Clock>: Service where C.Duration == Duration {
 
     private func record(_ summary: SyncSummary, failure: SyncFailure?, logger: Logger) {
         guard var peer = peers[summary.peer] else { return }
-        peer.inFlight = false
+        peer.sessionsInFlight = max(0, peer.sessionsInFlight - 1)
         let now = Date()
         let before = peer.status.reachability
         var status = peer.status
