@@ -1,6 +1,7 @@
 import GRDB
 
-/// The nodes a replica knows, loaded once per transaction: their local index, owner and clock entry.
+/// The nodes a replica knows: their local index, owner and clock entry. Loaded from the `origin` table, or
+/// taken from the last committed write transaction's snapshot (see `WriterSnapshot`).
 ///
 /// Stored blobs name nodes by a small local index rather than the 16-byte node id; this maps between them.
 struct OriginDirectory {
@@ -58,7 +59,8 @@ struct OriginDirectory {
     }
 
     /// Writes the advanced clock entries back.
-    func flush(_ db: Database) throws {
+    mutating func flush(_ db: Database) throws {
+        defer { dirty.removeAll(keepingCapacity: true) }
         let statement = try db.cachedStatement(sql: "UPDATE origin SET seq = ?, last_received = ? WHERE idx = ?")
         for position in dirty {
             let entry = entries[position]

@@ -40,6 +40,8 @@ public struct RecordState: Sendable, Hashable {
     public mutating func apply(_ change: Change) {
         let superseded = change.supersedes
         let dot = change.dot
+        // A new record gets all its fields at once: size the dictionary once rather than grow it field by field.
+        if fields.isEmpty { fields.reserveCapacity(change.assignments.count) }
         for assignment in change.assignments {
             let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? superseded : []
             let version = Version(dot: dot, time: change.time, value: assignment.value, observed: observed)

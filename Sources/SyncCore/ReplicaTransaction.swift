@@ -18,6 +18,8 @@ struct ReplicaTransaction {
     private var selectState: RawStatement?
     private var insertChange: RawStatement?
     private var upsertRecord: RawStatement?
+    /// What this transaction leaves for the next one if it commits (see `WriterSnapshot`); made at the first flush.
+    private var pending: PendingSnapshot?
 
     private struct Touched {
         /// `RecordKey.description`, made once per record rather than once per statement.
@@ -29,8 +31,14 @@ struct ReplicaTransaction {
     init(_ db: Database, identity: NodeIdentity, now: Date = Date()) throws {
         self.db = db
         self.identity = identity
-        self.origins = try OriginDirectory(db)
-        self.lastTime = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM node WHERE key = 'hlc'")) ?? 0
+        if let snapshot = try WriterSnapshotCache.snapshot(for: db) {
+            self.origins = snapshot.origins
+            self.lastTime = snapshot.lastTime
+            self.chains = snapshot.chains
+        } else {
+            self.origins = try OriginDirectory(db)
+            self.lastTime = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM node WHERE key = 'hlc'")) ?? 0
+        }
         self.receivedAt = now.timeIntervalSince1970
     }
 
@@ -152,9 +160,18 @@ struct ReplicaTransaction {
                 try upsert.execute()
             }
         }
+        if pending == nil {
+            // Read before this flush writes; the write lock is held, so no other connection has committed since
+            // this transaction's reads began.
+            let pending = PendingSnapshot(dataVersion: try WriterSnapshotCache.Stamp(db).dataVersion)
+            pending.register(on: db)
+            self.pending = pending
+        }
         try origins.flush(db)
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO node (key, value) VALUES ('hlc', ?)").execute(arguments: [String(lastTime)])
         states.removeAll(keepingCapacity: true)
+        pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains)
+        pending!.totalChanges = WriterSnapshotCache.Stamp.totalChanges(db)
         return opened
     }
 }

@@ -8,8 +8,7 @@ enum StoredEncoding {
     static func encode(_ state: RecordState, index: (NodeID) -> Int64) -> [UInt8] {
         var writer = BinaryWriter(capacity: 128)
         writer.varint(state.fields.count)
-        for field in state.fields.keys.sorted() {
-            let versions = state.fields[field]!
+        for (field, versions) in state.fields.sorted(by: { $0.key < $1.key }) {
             writer.string(field)
             writer.varint(versions.count)
             for version in versions {
