@@ -18,6 +18,9 @@ extension NapsyncConfiguration {
         case backoffMinimum = "backoff.min"
         case backoffMaximum = "backoff.max"
         case logLevel = "log.level"
+        case tlsCertificate = "tls.certificate"
+        case tlsKey = "tls.key"
+        case tlsCA = "tls.ca"
 
         /// The dotted path in the configuration file.
         public var fileKey: String { rawValue }
@@ -133,8 +136,19 @@ extension NapsyncConfiguration {
             }
             configuration.logLevel = level
         }
+        for (key, path) in [
+            (Key.tlsCertificate, \NapsyncConfiguration.tlsCertificate), (.tlsKey, \.tlsKey), (.tlsCA, \.tlsCA),
+        ] {
+            if let text = reader.string(forKey: ConfigKey(key.fileKey)), !text.isEmpty {
+                configuration[keyPath: path] = expandHome(text, environment: environment)
+            }
+        }
         try configuration.validate()
         return configuration
+    }
+
+    private static func expandHome(_ path: String, environment: [String: String]) -> String {
+        path.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst() : path
     }
 
     private static func splitList(_ text: String) -> [String] {

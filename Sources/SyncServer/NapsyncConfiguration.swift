@@ -24,6 +24,13 @@ public struct NapsyncConfiguration: Sendable, Equatable {
     /// Limit on one HTTP exchange with a peer, connection included.
     public var requestTimeout: Duration = .seconds(30)
     public var logLevel: Logger.Level = .info
+    /// PEM file with the server's certificate chain; with `tlsKey`, the daemon serves HTTPS only.
+    public var tlsCertificate: String?
+    /// PEM file with the server's private key.
+    public var tlsKey: String?
+    /// PEM bundle of the CA certificates trusted for peers' server certificates (`https://` peers); nil trusts
+    /// the system's CAs.
+    public var tlsCA: String?
     /// The configuration file read, if any.
     public var configFile: String?
 
@@ -34,10 +41,15 @@ public struct NapsyncConfiguration: Sendable, Equatable {
     /// The replica's database file inside the data directory.
     public var replicaURL: URL { dataDirectory.appendingPathComponent("replica.sqlite") }
 
+    /// Whether the daemon serves HTTPS (a certificate and key are configured).
+    public var servesTLS: Bool { tlsCertificate != nil }
+
     /// The URL the local daemon answers on, for `napsync sync` and `napsync status`.
     public var localURL: String {
         let connectHost = (host == "0.0.0.0" || host == "::" || host.isEmpty) ? "127.0.0.1" : host
-        return connectHost.contains(":") ? "http://[\(connectHost)]:\(port)" : "http://\(connectHost):\(port)"
+        let scheme = servesTLS ? "https" : "http"
+        return connectHost.contains(":")
+            ? "\(scheme)://[\(connectHost)]:\(port)" : "\(scheme)://\(connectHost):\(port)"
     }
 
     /// Checks values that parse but make no sense together.
@@ -58,6 +70,17 @@ public struct NapsyncConfiguration: Sendable, Equatable {
         }
         guard syncInterval > .zero else {
             throw .invalid(key: Key.syncInterval.fileKey, value: "\(syncInterval)", expected: "more than 0s")
+        }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw .invalid(
+                key: tlsCertificate == nil ? Key.tlsCertificate.fileKey : Key.tlsKey.fileKey, value: "",
+                expected: "both tls.certificate and tls.key, or neither")
+        }
+        for (key, path) in [(Key.tlsCertificate, tlsCertificate), (.tlsKey, tlsKey), (.tlsCA, tlsCA)] {
+            guard let path else { continue }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw .invalid(key: key.fileKey, value: path, expected: "a readable PEM file")
+            }
         }
         for peer in peers {
             guard let url = URL(string: peer), url.scheme == "http" || url.scheme == "https", url.host != nil else {

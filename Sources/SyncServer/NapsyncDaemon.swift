@@ -1,8 +1,12 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import SyncCore
 import UnixSignals
@@ -18,6 +22,9 @@ public struct NapsyncDaemon: Sendable {
     public let exchange: any ChangeSetExchange
     public let metrics: SyncMetrics
     public let health: HealthState
+    /// Signs and checks peer messages once the node has joined a network; nil serves and syncs without
+    /// authentication (development mode).
+    public let authenticator: (any PeerAuthenticator)?
     let logger: Logger
     let notifier: SystemdNotifier
     let onListening: @Sendable (_ host: String, _ port: Int) async -> Void
@@ -26,9 +33,11 @@ public struct NapsyncDaemon: Sendable {
     /// - Parameters:
     ///   - onListening: called once the server accepts connections, with the bound port (useful with port 0).
     ///   - onStopped: called last during shutdown, once nothing uses the replica any more (close it there).
+    ///   - authenticator: by default the replica itself, when it is a ``PeerAuthenticator`` (``Replica`` is).
     public init(
         configuration: NapsyncConfiguration,
         exchange: any ChangeSetExchange,
+        authenticator: (any PeerAuthenticator)? = nil,
         logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in },
@@ -36,6 +45,7 @@ public struct NapsyncDaemon: Sendable {
     ) {
         self.configuration = configuration
         self.exchange = exchange
+        self.authenticator = authenticator ?? exchange as? any PeerAuthenticator
         self.logger = logger
         self.metrics = SyncMetrics()
         self.health = HealthState(node: exchange.nodeID)
@@ -50,11 +60,23 @@ public struct NapsyncDaemon: Sendable {
     }
 
     /// The daemon's services in one group; tests run it and call `triggerGracefulShutdown()`.
+    ///
+    /// A TLS file that cannot be loaded makes the group fail when it runs, with a ``ConfigurationError``.
     public func makeServiceGroup(gracefulShutdownSignals: [UnixSignal] = []) -> ServiceGroup {
         let configuration = self.configuration
         let logger = self.logger
-        let client = HTTPClient.makeForPeers(requestTimeout: configuration.requestTimeout)
+        let tls: NapsyncTLS?
+        let tlsError: ConfigurationError?
+        do {
+            tls = try NapsyncTLS(configuration: configuration)
+            tlsError = nil
+        } catch {
+            tls = nil
+            tlsError = error
+        }
+        let client = HTTPClient.makeForPeers(requestTimeout: configuration.requestTimeout, tls: tls?.client)
         let node = exchange.nodeID
+        let authenticator = self.authenticator
 
         let peerSync = PeerSyncService(
             exchange: exchange,
@@ -71,7 +93,7 @@ public struct NapsyncDaemon: Sendable {
         ) { url in
             HTTPPeerTransport(
                 baseURL: url, client: client, localNode: node, requestTimeout: configuration.requestTimeout,
-                maxBodyBytes: configuration.maxBodyBytes)
+                maxBodyBytes: configuration.maxBodyBytes, authenticator: authenticator)
         }
 
         let routes = NodeRoutes(
@@ -79,26 +101,48 @@ public struct NapsyncDaemon: Sendable {
             limits: .init(maxBodyBytes: configuration.maxBodyBytes, maxChangesPerChunk: configuration.chunkSize),
             metrics: metrics,
             health: health,
-            syncTrigger: { peer in await peerSync.syncNow(peer: peer) }
+            syncTrigger: { peer in await peerSync.syncNow(peer: peer) },
+            authenticator: authenticator
         )
         let health = self.health
         let notifier = self.notifier
         let onListening = self.onListening
+        var server = HTTPServerBuilder.http1()
+        var serverError: (any Error)? = tlsError
+        if let tlsServer = tls?.server {
+            do {
+                server = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: tlsServer)
+            } catch {
+                serverError = error
+            }
+        }
         let app = Application(
             router: routes.buildRouter(),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 let address = "\(configuration.host):\(port)"
                 health.serving(at: address)
+                let network = await Self.network(authenticator, logger: logger)
                 logger.notice(
                     "serving",
                     metadata: [
                         "napsync.listen": "\(address)", "napsync.node": "\(node)",
+                        "napsync.tls": "\(tls?.server != nil ? "on" : "off")",
+                        "napsync.network": "\(network ?? "none")",
                         "napsync.data_dir": "\(configuration.dataDirectory.path)",
                         "napsync.peers": "\(configuration.peers.count)",
                         "napsync.config": "\(configuration.configFile ?? "none (defaults)")",
                     ])
+                if network == nil {
+                    logger.warning(
+                        """
+                        this node has not joined a network: it serves and syncs without authentication, with other \
+                        nodes that have not joined either (development mode); do not use it with real data
+                        """,
+                        metadata: ["napsync.node": "\(node)"])
+                }
                 if let error = notifier.notify("READY=1\nSTATUS=serving on \(address)") {
                     logger.warning("cannot notify systemd", metadata: ["error": "\(error)"])
                 }
@@ -107,6 +151,13 @@ public struct NapsyncDaemon: Sendable {
             logger: logger
         )
 
+        if let serverError {
+            // Nothing starts: the group fails with the error (TLS files that cannot be used).
+            return ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: FailingService(error: serverError), serviceName: "tls")],
+                    logger: logger))
+        }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ShutdownHookService(name: "replica", action: onStopped), serviceName: "replica"),
             .init(
@@ -129,6 +180,26 @@ public struct NapsyncDaemon: Sendable {
     }
 }
 
+extension NapsyncDaemon {
+    /// The network this node belongs to, or nil (not joined, or the replica cannot say: logged).
+    static func network(_ authenticator: (any PeerAuthenticator)?, logger: Logger) async -> String? {
+        guard let authenticator else { return nil }
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try authenticator.networkFingerprint() }
+        } catch {
+            logger.error("cannot read the network membership", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
+
+/// A service that fails at once: a group that cannot start says why.
+struct FailingService: Service {
+    let error: any Error
+
+    func run() async throws { throw error }
+}
+
 /// Waits for graceful shutdown, then runs `action`: releases a resource after every later service has stopped.
 struct ShutdownHookService: Service {
     let name: String
@@ -144,8 +215,11 @@ extension HTTPClient {
     /// A client for talking to peers: connect at most 10 s (within `requestTimeout`), and no retrying of a refused
     /// connection inside the client. The peer sync service has its own backoff; without this, AsyncHTTPClient keeps
     /// retrying a refused connection until the connect timeout, and an unreachable peer takes 10 s to notice.
-    public static func makeForPeers(requestTimeout: Duration) -> HTTPClient {
+    ///
+    /// `tls` checks `https://` peers (see ``NapsyncTLS``); nil uses the system's CAs.
+    public static func makeForPeers(requestTimeout: Duration, tls: TLSConfiguration? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls
         let timeout = TimeAmount.nanoseconds(requestTimeout.nanoseconds)
         configuration.timeout = .init(connect: min(timeout, .seconds(10)), read: timeout)
         configuration.connectionPool.retryConnectionEstablishment = false

@@ -12,6 +12,7 @@ public enum ErrorCode {
     public static let changeSetRefused = "change-set-refused"
     public static let replicaUnavailable = "replica-unavailable"
     public static let forbidden = "forbidden"
+    public static let unauthenticated = "unauthenticated"
     public static let unknownPeer = "unknown-peer"
     public static let notFound = "not-found"
     public static let shuttingDown = "shutting-down"

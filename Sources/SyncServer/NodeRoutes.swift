@@ -17,25 +17,37 @@ public struct NodeRoutes: Sendable {
     let metrics: SyncMetrics
     let health: HealthState
     let syncTrigger: SyncTrigger?
+    let authenticator: (any PeerAuthenticator)?
 
+    /// - Parameter authenticator: checks and signs `/v1/` messages once the node has joined a network; nil
+    ///   serves without authentication (development mode).
     public init(
         exchange: any ChangeSetExchange,
         limits: HelloResponse.Limits,
         metrics: SyncMetrics,
         health: HealthState,
-        syncTrigger: SyncTrigger?
+        syncTrigger: SyncTrigger?,
+        authenticator: (any PeerAuthenticator)? = nil
     ) {
         self.exchange = exchange
         self.limits = limits
         self.metrics = metrics
         self.health = health
         self.syncTrigger = syncTrigger
+        self.authenticator = authenticator
     }
 
     /// A router with every route registered.
     public func buildRouter() -> Router<NapsyncRequestContext> {
         let router = Router(context: NapsyncRequestContext.self)
         router.middlewares.add(ProtocolVersionMiddleware())
+        if let authenticator {
+            // After the version check: a peer of another version is told so, whatever it signs.
+            router.middlewares.add(
+                PeerAuthenticationMiddleware(
+                    authenticator: authenticator, maxBodyBytes: max(limits.maxBodyBytes, Self.pullBodyLimit),
+                    metrics: metrics))
+        }
         router.get("health") { _, _ in try self.healthResponse() }
         router.get("metrics") { _, _ in
             var headers = HTTPFields()
@@ -54,12 +66,15 @@ public struct NodeRoutes: Sendable {
     // MARK: Handlers
 
     func hello() async throws -> Response {
-        let clock = try await onReplica { try $0.currentClock() }
-        return try json(HelloResponse(node: exchange.nodeID, clock: clock, limits: limits))
+        let authenticator = self.authenticator
+        let (clock, network) = try await onReplica { exchange in
+            (try exchange.currentClock(), try authenticator?.networkFingerprint())
+        }
+        return try json(HelloResponse(node: exchange.nodeID, network: network, clock: clock, limits: limits))
     }
 
     func pull(_ request: Request, context: NapsyncRequestContext) async throws -> Response {
-        let body = try await collect(request, upTo: 1024 * 1024)
+        let body = try await collect(request, upTo: Self.pullBodyLimit)
         let pull: PullRequestBody
         do {
             pull = try JSONDecoder().decode(PullRequestBody.self, from: Data(buffer: body))
@@ -73,7 +88,7 @@ public struct NodeRoutes: Sendable {
         context.logger.debug(
             "served change set",
             metadata: [
-                "napsync.peer.node": "\(request.headers[Self.nodeHeader] ?? "?")",
+                "napsync.peer.node": "\(Self.peerNode(request, context: context))",
                 "napsync.changeset.changes": "\(outgoing.changeCount)",
                 "napsync.changeset.bytes": "\(outgoing.data.count)",
             ])
@@ -87,7 +102,7 @@ public struct NodeRoutes: Sendable {
     func push(_ request: Request, context: NapsyncRequestContext) async throws -> Response {
         let body = try await collect(request, upTo: limits.maxBodyBytes)
         metrics.recordBytes(body.readableBytes, direction: .in)
-        let peerNode = request.headers[Self.nodeHeader] ?? "unknown"
+        let peerNode = Self.peerNode(request, context: context)
         let announced = request.headers[Self.changeCountHeader].flatMap(Int.init) ?? 0
         let data = Data(buffer: body)
         let report: ApplyReport
@@ -150,6 +165,14 @@ public struct NodeRoutes: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Largest pull request body (JSON).
+    static let pullBodyLimit = 1024 * 1024
+
+    /// The requesting node: authenticated when the node has joined a network, else as the peer says.
+    static func peerNode(_ request: Request, context: NapsyncRequestContext) -> String {
+        context.authenticatedPeer.map { $0.node.hex } ?? request.headers[nodeHeader] ?? "unknown"
+    }
 
     static var nodeHeader: HTTPField.Name { HTTPField.Name(ProtocolV1.Header.node)! }
     static var changeCountHeader: HTTPField.Name { HTTPField.Name(ProtocolV1.Header.changeCount)! }

@@ -34,6 +34,8 @@ public struct HelloResponse: Sendable, Codable, Equatable {
     public var supportedVersions: [Int]
     public var node: NodeID
     public var software: String
+    /// The fingerprint of the network the node belongs to; nil (sent as `null`) before it joins one.
+    public var network: String?
     public var clock: VectorClock
     public var limits: Limits
 
@@ -54,6 +56,7 @@ public struct HelloResponse: Sendable, Codable, Equatable {
         supportedVersions: [Int] = ProtocolV1.supportedVersions,
         node: NodeID,
         software: String = NapsyncVersion.software,
+        network: String? = nil,
         clock: VectorClock,
         limits: Limits
     ) {
@@ -61,8 +64,37 @@ public struct HelloResponse: Sendable, Codable, Equatable {
         self.supportedVersions = supportedVersions
         self.node = node
         self.software = software
+        self.network = network
         self.clock = clock
         self.limits = limits
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case protocolVersion, supportedVersions, node, software, network, clock, limits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        protocolVersion = try container.decode(Int.self, forKey: .protocolVersion)
+        supportedVersions = try container.decode([Int].self, forKey: .supportedVersions)
+        node = try container.decode(NodeID.self, forKey: .node)
+        software = try container.decode(String.self, forKey: .software)
+        // Absent from nodes older than this field: the same as not joined.
+        network = try container.decodeIfPresent(String.self, forKey: .network)
+        clock = try container.decode(VectorClock.self, forKey: .clock)
+        limits = try container.decode(Limits.self, forKey: .limits)
+    }
+
+    /// Writes `"network": null` explicitly for a node that has not joined, as the protocol describes.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(protocolVersion, forKey: .protocolVersion)
+        try container.encode(supportedVersions, forKey: .supportedVersions)
+        try container.encode(node, forKey: .node)
+        try container.encode(software, forKey: .software)
+        try container.encode(network, forKey: .network)
+        try container.encode(clock, forKey: .clock)
+        try container.encode(limits, forKey: .limits)
     }
 }
 
@@ -88,11 +120,14 @@ public struct ErrorBody: Sendable, Codable, Equatable {
     public var message: String
     /// Set on `incompatible-protocol`: the versions the answering node speaks.
     public var supportedVersions: [Int]?
+    /// Set on `unauthenticated`: the fingerprint of the network the answering node belongs to.
+    public var network: String?
 
-    public init(error: String, message: String, supportedVersions: [Int]? = nil) {
+    public init(error: String, message: String, supportedVersions: [Int]? = nil, network: String? = nil) {
         self.error = error
         self.message = message
         self.supportedVersions = supportedVersions
+        self.network = network
     }
 }
 

@@ -36,7 +36,8 @@ public enum SyncClient {
         return try decoder.decode(SyncNowResponseBody.self, from: Data(buffer: body)).sessions
     }
 
-    /// Runs one session with each peer, one after the other, from this process.
+    /// Runs one session with each peer, one after the other, from this process. When `exchange` is a
+    /// ``PeerAuthenticator`` (a ``Replica``) that has joined a network, requests are signed and answers checked.
     public static func syncDirectly(
         exchange: any ChangeSetExchange,
         peers: [String],
@@ -49,7 +50,8 @@ public enum SyncClient {
         for peer in peers {
             let transport = HTTPPeerTransport(
                 baseURL: peer, client: client, localNode: exchange.nodeID,
-                requestTimeout: configuration.requestTimeout, maxBodyBytes: configuration.maxBodyBytes)
+                requestTimeout: configuration.requestTimeout, maxBodyBytes: configuration.maxBodyBytes,
+                authenticator: exchange as? any PeerAuthenticator)
             let driver = SyncSessionDriver(
                 exchange: exchange, transport: transport, peer: peer, maxChanges: configuration.chunkSize,
                 logger: logger.with(peer: peer))

@@ -85,4 +85,10 @@ public final class SyncMetrics: Sendable {
         Counter(label: "napsync_changes_refused_total", dimensions: [("peer", peer)], factory: factory)
             .increment(by: Int64(changes))
     }
+
+    /// A request refused before any handler ran, because it was not authenticated (`reason`: see
+    /// ``AuthenticationRefusal/Reason``).
+    public func recordRefusedRequest(reason: String) {
+        Counter(label: "napsync_requests_refused_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
 }

@@ -60,6 +60,11 @@ public enum SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case selfPeer
     /// The daemon is shutting down; the session stopped between chunks.
     case interrupted
+    /// The peer's answer is not signed by an admitted, unrevoked member of this node's network, or the peer
+    /// refused this node's requests (401): nothing it sent was used.
+    case unauthenticated(String)
+    /// The peer belongs to another network than this node (a fingerprint, or nil for no network).
+    case wrongNetwork(local: String?, peer: String?)
 
     public var description: String {
         switch self {
@@ -74,6 +79,11 @@ public enum SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .noProgress(let phase): "no progress while \(phase)ing: the peer announces more changes but none arrive"
         case .selfPeer: "the peer URL points at this node itself; remove it from the configured peers"
         case .interrupted: "interrupted by shutdown; the next session continues where this one stopped"
+        case .unauthenticated(let why): "peer not authenticated: \(why)"
+        case .wrongNetwork(let local, let peer):
+            "the peer belongs to \(peer.map { "network \($0)" } ?? "no network") but this node to "
+                + "\(local.map { "network \($0)" } ?? "no network"); nodes sync only within one network "
+                + "(check the peer URL, or have the coordinator admit the node that has not joined)"
         }
     }
 
@@ -95,6 +105,8 @@ public enum SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .noProgress: "no_progress"
         case .selfPeer: "self_peer"
         case .interrupted: "interrupted"
+        case .unauthenticated: "unauthenticated"
+        case .wrongNetwork: "wrong_network"
         }
     }
 }

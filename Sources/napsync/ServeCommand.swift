@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
             Examples:
               napsync serve --data-dir /var/lib/napsync --peer http://coordinator.example.be:7325
               napsync serve --department defence     # creates the replica on first start
+              napsync serve --host 0.0.0.0 --tls-certificate node.pem --tls-key node.key --tls-ca network-ca.pem
 
             Exits 78 on a configuration error, 1 on other errors. SIGTERM stops it gracefully.
             """)
@@ -45,6 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Longest retry delay for an unreachable peer.", valueName: "duration")) var backoffMax:
         String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
+
+    @Option(help: ArgumentHelp("PEM certificate chain to serve HTTPS with (needs --tls-key).", valueName: "file"))
+    var tlsCertificate: String?
+    @Option(help: ArgumentHelp("PEM private key of --tls-certificate.", valueName: "file")) var tlsKey: String?
+    @Option(
+        help: ArgumentHelp("PEM bundle of CAs trusted for https:// peers (default: the system's).", valueName: "file"))
+    var tlsCa: String?
 
     @Option(
         help:
@@ -75,10 +83,14 @@ struct ServeCommand: AsyncParsableCommand {
         overrides[.backoffMinimum] = backoffMin
         overrides[.backoffMaximum] = backoffMax
         overrides[.logLevel] = logLevel
+        overrides[.tlsCertificate] = tlsCertificate
+        overrides[.tlsKey] = tlsKey
+        overrides[.tlsCA] = tlsCa
 
         let configuration: NapsyncConfiguration
         do {
             configuration = try await NapsyncConfiguration.load(configFile: configFile, overrides: overrides)
+            _ = try NapsyncTLS(configuration: configuration)  // unreadable TLS files are a configuration error
         } catch {
             printError("napsync serve: \(error)")
             throw ExitCode(78)  // EX_CONFIG: systemd's RestartPreventExitStatus keeps it from restarting in a loop

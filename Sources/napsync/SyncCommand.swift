@@ -54,13 +54,24 @@ struct SyncCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "napsync")
-        let client = HTTPClient.makeForPeers(requestTimeout: configuration.requestTimeout)
+        let tls: NapsyncTLS
+        do {
+            tls = try NapsyncTLS(configuration: configuration)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let client = HTTPClient.makeForPeers(requestTimeout: configuration.requestTimeout, tls: tls.client)
+        let localClient = HTTPClient.makeForPeers(
+            requestTimeout: configuration.requestTimeout, tls: tls.localDaemonClient)
         let sessions: [SyncSummary]
         do {
-            sessions = try await syncSessions(configuration: configuration, client: client, logger: logger)
+            sessions = try await syncSessions(
+                configuration: configuration, client: client, localClient: localClient, logger: logger)
             try await client.shutdown()
+            try await localClient.shutdown()
         } catch {
             try? await client.shutdown()
+            try? await localClient.shutdown()
             throw error
         }
         let results = sessions
@@ -80,13 +91,13 @@ struct SyncCommand: AsyncParsableCommand {
         if results.contains(where: { $0.outcome != .completed }) { throw ExitCode.failure }
     }
 
-    private func syncSessions(configuration: NapsyncConfiguration, client: HTTPClient, logger: Logger) async throws
-        -> [SyncSummary]
-    {
+    private func syncSessions(
+        configuration: NapsyncConfiguration, client: HTTPClient, localClient: HTTPClient, logger: Logger
+    ) async throws -> [SyncSummary] {
         if !direct {
             do {
                 return try await SyncClient.requestSync(
-                    daemonURL: daemon ?? configuration.localURL, peer: peer, client: client,
+                    daemonURL: daemon ?? configuration.localURL, peer: peer, client: localClient,
                     timeout: configuration.requestTimeout * 20)
             } catch SyncFailure.unreachable(let why) {
                 logger.info("no local daemon; syncing directly", metadata: ["reason": "\(why)"])

@@ -94,10 +94,13 @@ struct ConfigurationTests {
         case .peers: value = "http://p.example.be:1"
         case .syncInterval, .requestTimeout, .backoffMinimum, .backoffMaximum: value = "7s"
         case .logLevel: value = "error"
+        case .tlsCertificate, .tlsKey, .tlsCA: value = "/etc/passwd"  // any readable file passes validation
         }
-        let loaded = try await NapsyncConfiguration.load(environment: [
-            key.environmentVariable: value, "HOME": "/nonexistent",
-        ])
+        var environment = [key.environmentVariable: value, "HOME": "/nonexistent"]
+        // A certificate needs its key, and a key its certificate.
+        if key == .tlsCertificate { environment[NapsyncConfiguration.Key.tlsKey.environmentVariable] = value }
+        if key == .tlsKey { environment[NapsyncConfiguration.Key.tlsCertificate.environmentVariable] = value }
+        let loaded = try await NapsyncConfiguration.load(environment: environment)
         let defaults = try await NapsyncConfiguration.load(environment: ["HOME": "/nonexistent"])
         #expect(loaded != defaults, "\(key.environmentVariable) had no effect")
     }
@@ -127,6 +130,18 @@ struct ConfigurationTests {
         await #expect(throws: ConfigurationError.self) {
             _ = try await NapsyncConfiguration.load(
                 overrides: [.backoffMinimum: "10s", .backoffMaximum: "1s"], environment: [:])
+        }
+        do {
+            _ = try await NapsyncConfiguration.load(overrides: [.tlsCertificate: "/etc/passwd"], environment: [:])
+            Issue.record("expected an error: a certificate without its key")
+        } catch {
+            #expect("\(error)".contains("tls.key"))
+        }
+        do {
+            _ = try await NapsyncConfiguration.load(overrides: [.tlsCA: "/nonexistent/ca.pem"], environment: [:])
+            Issue.record("expected an error: an unreadable CA bundle")
+        } catch {
+            #expect("\(error)".contains("tls.ca"))
         }
     }
 

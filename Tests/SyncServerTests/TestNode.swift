@@ -33,7 +33,8 @@ func withTestNode<T: Sendable>(
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TimeoutError(what: "the server to listen") }
         do {
-            let result = try await body("http://127.0.0.1:\(port)", daemon)
+            let scheme = configuration.servesTLS ? "https" : "http"
+            let result = try await body("\(scheme)://127.0.0.1:\(port)", daemon)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return result
@@ -54,17 +55,25 @@ func makeTemporaryDirectory() throws -> URL {
 /// One HTTP client for the whole test process.
 let testHTTPClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
 
-func transport(to url: String, from node: NodeID, maxBodyBytes: Int = 1 << 24) -> HTTPPeerTransport {
+func transport(
+    to url: String, from node: NodeID, maxBodyBytes: Int = 1 << 24, authenticator: (any PeerAuthenticator)? = nil,
+    client: HTTPClient = testHTTPClient
+) -> HTTPPeerTransport {
     HTTPPeerTransport(
-        baseURL: url, client: testHTTPClient, localNode: node, requestTimeout: .seconds(5), maxBodyBytes: maxBodyBytes)
+        baseURL: url, client: client, localNode: node, requestTimeout: .seconds(5), maxBodyBytes: maxBodyBytes,
+        authenticator: authenticator)
 }
 
 func runSession(
     _ exchange: any ChangeSetExchange, with url: String, chunk: Int = 100,
-    direction: SyncSessionStateMachine.Direction = .both
+    direction: SyncSessionStateMachine.Direction = .both, client: HTTPClient = testHTTPClient
 ) async -> (SyncSummary, SyncFailure?) {
+    // A real replica signs its requests once it has joined a network, as the daemon's client does.
     await SyncSessionDriver(
-        exchange: exchange, transport: transport(to: url, from: exchange.nodeID), peer: url, direction: direction,
+        exchange: exchange,
+        transport: transport(
+            to: url, from: exchange.nodeID, authenticator: exchange as? any PeerAuthenticator, client: client),
+        peer: url, direction: direction,
         maxChanges: chunk, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     ).run()
 }

@@ -1,0 +1,100 @@
+import Foundation
+import SyncCore
+
+/// Signs and verifies the HTTP messages a node exchanges with its peers (see "Authentication" in
+/// `docs/protocol-http.md`). ``Replica`` is one; tests may substitute their own.
+///
+/// Whether the node has joined a network is asked per message, not once at start: `napsync join install` may
+/// pin a root while the daemon runs, and from then on the node refuses unauthenticated peers.
+public protocol PeerAuthenticator: Sendable {
+    /// The fingerprint of the network this node belongs to; nil before it joins one (development mode: no
+    /// authentication either way).
+    func networkFingerprint() throws -> String?
+
+    /// Signs an outgoing message: `kind` is `request` (with the HTTP method) or `response` (with the status code).
+    func authenticate(kind: String, method: String, path: String, body: Data) throws -> MessageAuthentication
+
+    /// Checks an incoming message's authentication; throws a `TrustError` saying what failed.
+    func verify(_ authentication: MessageAuthentication?, kind: String, method: String, path: String, body: Data) throws
+        -> AuthenticatedPeer
+}
+
+extension Replica: PeerAuthenticator {
+    public func authenticate(kind: String, method: String, path: String, body: Data) throws -> MessageAuthentication {
+        try authenticate(kind: kind, method: method, path: path, body: body, now: Date())
+    }
+
+    public func verify(_ authentication: MessageAuthentication?, kind: String, method: String, path: String, body: Data)
+        throws -> AuthenticatedPeer
+    {
+        try verify(authentication, kind: kind, method: method, path: path, body: body, now: Date())
+    }
+}
+
+/// Why a peer's message was not accepted: a stable reason for logs and metrics, and a sentence for people.
+public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable labels (`napsync_requests_refused_total{reason}` and the logs use them).
+    public enum Reason: String, Sendable, CaseIterable {
+        /// The message carries no (or incomplete) `Napsync-Certificate`/`-Timestamp`/`-Signature` headers.
+        case missingHeaders = "missing-headers"
+        /// The certificate was not issued by this network's root, or is malformed: a node never admitted.
+        case unknownNode = "unknown-node"
+        /// The certificate is for another network.
+        case wrongNetwork = "wrong-network"
+        /// The certificate is outside its validity period.
+        case expiredCertificate = "expired-certificate"
+        /// The node was revoked by the coordinator.
+        case revoked
+        /// The signature does not cover this message (altered body, path, method or timestamp; wrong key).
+        case badSignature = "bad-signature"
+        /// The timestamp is too far from the receiver's clock (a replay, or a clock to fix).
+        case clockSkew = "clock-skew"
+        /// This node could not check (its replica failed to read).
+        case localFailure = "local-failure"
+    }
+
+    public var reason: Reason
+    public var message: String
+
+    public init(reason: Reason, message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    public var description: String { "\(reason.rawValue): \(message)" }
+
+    /// Classifies an error thrown by ``PeerAuthenticator/verify(_:kind:method:path:body:)``.
+    ///
+    /// `TrustError.invalidCertificate` carries its cause as text only, so the cause is recognised by the wording
+    /// `Replica.verify` uses; anything not recognised counts as an unknown node (refused either way).
+    public init(classifying error: any Error) {
+        guard let trust = error as? TrustError else {
+            self.init(reason: .localFailure, message: "this node could not check the peer's authentication: \(error)")
+            return
+        }
+        switch trust {
+        case .wrongNetwork:
+            self.init(reason: .wrongNetwork, message: trust.description)
+        case .invalidCertificate(_, let cause):
+            let reason: Reason =
+                if cause.contains("no napsync authentication headers") {
+                    .missingHeaders
+                } else if cause.contains("revoked") {
+                    .revoked
+                } else if cause.contains("from this node's clock") {
+                    .clockSkew
+                } else if cause.contains("message signature") {
+                    .badSignature
+                } else if cause.contains("not valid at this time") {
+                    .expiredCertificate
+                } else {
+                    .unknownNode
+                }
+            self.init(reason: reason, message: trust.description)
+        case .unknownNode:
+            self.init(reason: .unknownNode, message: trust.description)
+        default:
+            self.init(reason: .localFailure, message: trust.description)
+        }
+    }
+}
