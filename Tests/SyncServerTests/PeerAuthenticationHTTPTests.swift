@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
+import Hummingbird
 import NAPModel
 import NIOCore
 import NIOFoundationCompat
@@ -155,6 +157,39 @@ struct PeerAuthenticationHTTPTests {
             let (_, failure) = await runSession(defence, with: url)
             #expect(failure == .wrongNetwork(local: ours, peer: nil))
             #expect(failure?.description.contains("no network") == true)
+        }
+    }
+
+    @Test(
+        "a joined client uses no answer that an admitted member did not sign for it:",
+        arguments: ["unsigned", "signed over another body"])
+    func clientRefusesUnsignedAnswers(_ forgery: String) async throws {
+        // Given a server that claims this network in its hello, but whose answer is unsigned or altered
+        let (coordinator, defence) = (self.coordinator, self.defence)
+        let network = try coordinator.networkFingerprint()
+        let hello = HelloResponse(
+            node: coordinator.nodeID, network: network, clock: VectorClock(),
+            limits: .init(maxBodyBytes: 1 << 20, maxChangesPerChunk: 100))
+        let body = try JSONEncoder().encode(hello)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if forgery != "unsigned" {
+            let signed = try coordinator.authenticate(
+                kind: "response", method: "200", path: "/v1/hello", body: Data("{}".utf8))
+            for (name, value) in signed.headers { headers[HTTPField.Name(name)!] = value }
+        }
+        let router = Router()
+        router.get("v1/hello") { [headers] _, _ -> Response in
+            Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+        }
+        try await withServer(router) { url in
+            // When the defence node syncs with it, then it stops at the hello, saying why
+            let (summary, failure) = await runSession(defence, with: url)
+            guard case .unauthenticated(let message) = failure else {
+                Issue.record("expected an unauthenticated failure, got \(String(describing: failure))")
+                return
+            }
+            #expect(message.contains(forgery == "unsigned" ? "not signed" : "bad-signature"), "\(message)")
+            #expect(summary.chunksIn == 0 && summary.chunksOut == 0)
         }
     }
 
