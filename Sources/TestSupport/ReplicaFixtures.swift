@@ -47,3 +47,19 @@ extension ReplicaFixture {
         for member in members { try member.install(try coordinator.admit(try member.joinRequest())) }
     }
 }
+
+/// A founded network with a coordinator and two admitted departments, Defence and Justice.
+public struct JoinedNetwork {
+    public let fixture: ReplicaFixture
+    public let coordinator: Replica
+    public let defence: Replica
+    public let justice: Replica
+
+    public init() throws {
+        fixture = try ReplicaFixture()
+        coordinator = try fixture.make(.coordinator, name: "coordinator")
+        defence = try fixture.make(.defence, name: "defence")
+        justice = try fixture.make(.justice, name: "justice")
+        try fixture.join([defence, justice], to: coordinator)
+    }
+}

@@ -27,7 +27,7 @@ struct BundleRefusalTests {
             case .truncatedToHalf, .missingEndMarker: "the bundle is truncated"
             case .trailingBytes: "trailing bytes after the end marker"
             case .flippedMagicByte, .randomBytes, .emptyFile: "not a napsync bundle"
-            case .flippedVersionByte: "format version 0"
+            case .flippedVersionByte: "unknown bundle version 0"
             case .flippedChangeSetByte: "not a napsync change set"
             case .flippedMiddleByte, .flippedLastPayloadByte: "integrity check failed"
             case .gap: "skips changes of node"

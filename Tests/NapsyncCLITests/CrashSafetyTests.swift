@@ -30,7 +30,7 @@ import Testing
             // When the receiver records something (acknowledged: the command exited 0)...
             let narrative = "trial \(trial)"
             _ = try await napsync.succeed([
-                "record", "entry", "--data-dir", receiverDirectory.path, "--line", "3.d", "--year", String(2013 + trial % 4),
+                "record", "entry", "--data-dir", receiverDirectory.path, "--line", "3.d", "--year", String(2013 + trial),
                 "--status", "ongoing", "--narrative", narrative,
             ])
             acknowledged.append(narrative)

@@ -22,11 +22,8 @@ import Testing
         let valid: Data
 
         init() throws {
-            fixture = try ReplicaFixture()
-            coordinator = try fixture.make(.coordinator, name: "coordinator")
-            defence = try fixture.make(.defence, name: "defence")
-            justice = try fixture.make(.justice, name: "justice")
-            try fixture.join([defence, justice], to: coordinator)
+            let network = try JoinedNetwork()
+            (fixture, coordinator, defence, justice) = (network.fixture, network.coordinator, network.defence, network.justice)
             try defence.write { writer in
                 for (index, line) in ["1.a", "3.d", "5.a"].enumerated() {
                     try writer.set(.entry(.defence, year: 2014, line: line), fields: ["status": .text("ongoing"), "narrative": .text("n\(index)")])

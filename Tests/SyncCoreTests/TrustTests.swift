@@ -13,11 +13,8 @@ import Testing
     let justice: Replica
 
     init() throws {
-        fixture = try ReplicaFixture()
-        coordinator = try fixture.make(.coordinator, name: "coordinator")
-        defence = try fixture.make(.defence, name: "defence")
-        justice = try fixture.make(.justice, name: "justice")
-        try fixture.join([defence, justice], to: coordinator)
+        let network = try JoinedNetwork()
+        (fixture, coordinator, defence, justice) = (network.fixture, network.coordinator, network.defence, network.justice)
     }
 
     static let entry = RecordKey.entry(.defence, year: 2014, line: "1.a")
