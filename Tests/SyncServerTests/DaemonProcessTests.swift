@@ -240,6 +240,49 @@ struct DaemonProcessTests {
         #expect(try await coordinator.waitForExit() == 0)
     }
 
+    @Test("the real binary serves HTTPS with --tls-certificate and --tls-key; sync trusts it through tls.ca only")
+    func tls() async throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let coordinatorDir = root.appendingPathComponent("coordinator")
+        let defenceDir = root.appendingPathComponent("defence")
+        try makeNetwork(root: root, coordinator: coordinatorDir, departments: ["defence": defenceDir])
+        _ = try napsync([
+            "record", "entry", "--data-dir", defenceDir.path, "--line", "1.a", "--year", "2014", "--status", "done",
+        ])
+        let (certificate, key) = try await makeSelfSignedCertificate(in: root)
+        let coordinator = try DaemonProcess(
+            name: "coordinator", dataDirectory: coordinatorDir,
+            arguments: ["--port", "0", "--tls-certificate", certificate, "--tls-key", key])
+        let url = "https://127.0.0.1:\(try await coordinator.port())"
+        #expect(coordinator.log.contains("napsync.tls=on"), "\(coordinator.log)")
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NAPSYNC_") }
+        environment["HOME"] = root.path
+
+        // A client that trusts only the system's CAs refuses the self-signed certificate, and says what to set
+        let sync = ["sync", "--direct", "--data-dir", defenceDir.path, "--peer", url]
+        let (refused, refusal) = try run(napsyncBinary!.path, sync, environment: environment)
+        #expect(refused != 0)
+        #expect(refusal.contains("tls.ca"), "\(refusal)")
+
+        // With the certificate in tls.ca, the department syncs with the coordinator over TLS
+        environment["NAPSYNC_TLS_CA"] = certificate
+        let (status, output) = try run(napsyncBinary!.path, sync, environment: environment)
+        #expect(status == 0, "\(output)")
+        #expect(try digest(of: defenceDir) == digest(of: coordinatorDir))
+
+        // `napsync sync` reaches its own TLS daemon on loopback (the daemon has no peers: no session, exit 0)
+        environment["NAPSYNC_TLS_CA"] = nil
+        environment["NAPSYNC_TLS_CERTIFICATE"] = certificate
+        environment["NAPSYNC_TLS_KEY"] = key
+        let (local, localOutput) = try run(
+            napsyncBinary!.path, ["sync", "--data-dir", coordinatorDir.path, "--daemon", url], environment: environment)
+        #expect(local == 0, "\(localOutput)")
+
+        coordinator.signal(SIGTERM)
+        #expect(try await coordinator.waitForExit() == 0)
+    }
+
     @Test(
         "the real binary notifies READY=1, then STOPPING=1 on SIGTERM; with no replica it exits 78 and says to run init"
     )

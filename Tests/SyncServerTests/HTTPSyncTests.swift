@@ -108,7 +108,8 @@ struct HTTPSyncTests {
             maxBodyBytes: 1 << 20)
         let start = ContinuousClock.now
         await #expect(throws: SyncFailure.self) { _ = try await peer.hello() }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Well under the 10 s connect timeout; not tighter, as process tests running alongside load the 2 cores.
+        #expect(ContinuousClock.now - start < .seconds(5))
         try await client.shutdown()
     }
 

@@ -66,32 +66,32 @@ struct TLSTests {
         let error = #expect(throws: ConfigurationError.self) { try NapsyncTLS(configuration: configuration) }
         #expect(error.map { "\($0)" }?.contains("tls.certificate") == true)
     }
+}
 
-    /// `openssl req -x509`: an EC key and a self-signed certificate for IP 127.0.0.1, valid one day.
-    private func makeSelfSignedCertificate(in directory: URL) async throws -> (certificate: String, key: String) {
-        let certificate = directory.appendingPathComponent("node.pem").path
-        let key = directory.appendingPathComponent("node.key").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=napsync test node",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        // Wait without blocking a thread of the cooperative pool, which the other tests share.
-        let status = try await withCheckedThrowingContinuation {
-            (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
+/// `openssl req -x509`: an EC key and a self-signed certificate for IP 127.0.0.1, valid one day.
+func makeSelfSignedCertificate(in directory: URL) async throws -> (certificate: String, key: String) {
+    let certificate = directory.appendingPathComponent("node.pem").path
+    let key = directory.appendingPathComponent("node.key").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=napsync test node",
+        "-addext", "subjectAltName=IP:127.0.0.1",
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    // Wait without blocking a thread of the cooperative pool, which the other tests share.
+    let status = try await withCheckedThrowingContinuation {
+        (continuation: CheckedContinuation<Int32, any Error>) in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do {
+            try process.run()
+        } catch {
+            process.terminationHandler = nil
+            continuation.resume(throwing: error)
         }
-        try #require(status == 0, "openssl req -x509 failed")
-        return (certificate, key)
     }
+    try #require(status == 0, "openssl req -x509 failed")
+    return (certificate, key)
 }
