@@ -49,6 +49,8 @@ let package = Package(
             dependencies: [
                 "NAPModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The system SQLite's C API, for the few hot statements bound directly (RawStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
