@@ -40,7 +40,10 @@ public enum ChangeChain {
     }
 
     public static func next(_ previous: Data, _ digest: Data) -> Data {
-        Data(SHA256.hash(data: previous + digest))
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: digest)
+        return Data(hasher.finalize())
     }
 
     /// The bytes an origin signs for its checkpoint at `seq`.

@@ -119,7 +119,7 @@ extension Replica {
     public func revokedNodes() throws -> Set<NodeID> {
         guard let root = try networkRoot() else { return [] }
         var revoked = Set<NodeID>()
-        for (key, state) in try allRecords() where key.kind == .revocation && !state.isRemoved {
+        for (key, state) in try allRecords(of: .revocation) where !state.isRemoved {
             if let node = NodeID(hex: key.id), Self.isValidRevocation(state.values, node: node, root: root) { revoked.insert(node) }
         }
         return revoked

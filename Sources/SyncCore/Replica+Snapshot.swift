@@ -35,12 +35,17 @@ public struct CanonicalExport: Sendable, Codable, Equatable {
 }
 
 extension Replica {
-    /// Every record with its state, in key order.
-    func allRecords() throws -> [(key: RecordKey, state: RecordState)] {
+    /// Every record with its state, in key order; only those of one kind when `kind` is given (a range of the
+    /// primary key, since keys start with the kind).
+    func allRecords(of kind: RecordKind? = nil) throws -> [(key: RecordKey, state: RecordState)] {
         try database.read { db in
             let origins = try OriginDirectory(db)
             var result: [(RecordKey, RecordState)] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT key, state FROM record ORDER BY key")
+            let rows = try kind.map { kind in
+                try Row.fetchCursor(
+                    db, sql: "SELECT key, state FROM record WHERE key >= ? AND key < ? ORDER BY key",
+                    arguments: ["\(kind.rawValue)/", "\(kind.rawValue)0"])
+            } ?? Row.fetchCursor(db, sql: "SELECT key, state FROM record ORDER BY key")
             while let row = try rows.next() {
                 guard let key = RecordKey(row["key"]) else { continue }
                 result.append((key, try StoredEncoding.decodeState([UInt8](row["state"] as Data), node: { origins.node(at: $0) })))
