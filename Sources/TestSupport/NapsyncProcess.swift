@@ -63,7 +63,25 @@ public struct NapsyncProcess: Sendable {
             if exit.markTimedOutIfRunning() { kill(pid, SIGKILL) }
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval, execute: deadline)
+        // Foundation on Linux can miss a child's exit when many processes come and go at once, and then never
+        // calls the termination handler. Poll as well; past the deadline, reap the child ourselves.
+        let watchdog = DispatchSource.makeTimerSource(queue: .global())
+        let reapAfter = DispatchTime.now() + timeout.timeInterval + 2
+        watchdog.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+        watchdog.setEventHandler {
+            if !process.isRunning {
+                exit.finish(process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal)
+            } else if DispatchTime.now() > reapAfter {
+                var raw: Int32 = 0
+                if waitpid(pid, &raw, WNOHANG) == pid {
+                    let signal = raw & 0x7f
+                    exit.finish(signal == 0 ? (raw >> 8) & 0xff : signal, signaled: signal != 0)
+                }
+            }
+        }
+        watchdog.resume()
         let (status, signaled) = await exit.status()
+        watchdog.cancel()
         deadline.cancel()
 
         let result = NapsyncResult(
@@ -235,8 +253,13 @@ private final class ExitWaiter: @unchecked Sendable {
     private var waiter: CheckedContinuation<Exit, Never>?
     private var killed = false
 
+    /// Records the exit; only the first report counts (the handler and the watchdog may both report it).
     func finish(_ status: Int32, signaled: Bool) {
         lock.lock()
+        guard exitStatus == nil else {
+            lock.unlock()
+            return
+        }
         exitStatus = (status, signaled)
         let waiting = waiter
         waiter = nil
