@@ -68,8 +68,9 @@ final class ManualClock: Clock, Sendable {
 
     func advance(by duration: Duration) { advance(to: now.advanced(by: duration)) }
 
-    /// Waits (in real time, briefly) until some task sleeps on this clock; returns the earliest deadline.
-    func nextSleep(timeout: Duration = .seconds(10)) async throws -> Instant {
+    /// Waits (in real time, briefly) until some task sleeps on this clock; returns the earliest deadline. The
+    /// timeout only keeps a broken test from hanging; it is generous because CI machines can be busy.
+    func nextSleep(timeout: Duration = .seconds(60)) async throws -> Instant {
         let start = ContinuousClock.now
         while true {
             if let deadline = sleepingUntil.min() { return deadline }
