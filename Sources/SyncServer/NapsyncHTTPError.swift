@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 
-/// The stable error codes of JSON error bodies (see `docs/protocol-http.md`).
+/// The stable error codes of JSON error bodies (see section 7 of `protocol.md`).
 public enum ErrorCode {
     public static let incompatibleProtocol = "incompatible-protocol"
     public static let badRequest = "bad-request"

@@ -2,7 +2,7 @@ import Foundation
 import SyncCore
 
 /// Signs and verifies the HTTP messages a node exchanges with its peers (see "Authentication" in
-/// `docs/protocol-http.md`). ``Replica`` is one; tests may substitute their own.
+/// section 7 of `protocol.md`). ``Replica`` is one; tests may substitute their own.
 ///
 /// Whether the node has joined a network is asked per message, not once at start: `napsync join install` may
 /// pin a root while the daemon runs, and from then on the node refuses unauthenticated peers.

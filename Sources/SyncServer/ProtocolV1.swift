@@ -1,7 +1,7 @@
 import Foundation
 import SyncCore
 
-/// Constants and message bodies of version 1 of the HTTP sync protocol, as `docs/protocol-http.md` describes them.
+/// Constants and message bodies of version 1 of the HTTP sync protocol, as section 7 of `protocol.md` describes them.
 ///
 /// The path prefix carries the major version; every `/v1` request also carries `Napsync-Protocol: 1` so that a
 /// node can refuse a peer of another version with a clear answer instead of a confusing 404.
