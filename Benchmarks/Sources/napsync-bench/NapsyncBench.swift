@@ -11,7 +11,7 @@ struct NapsyncBench: ParsableCommand {
         abstract: "Measure napsync's tracked writes, change-set apply, change-set size and up-to-date export against plain baselines.")
 
     enum Group: String, CaseIterable, ExpressibleByArgument {
-        case write, apply, size, export
+        case write, apply, size, export, sync
     }
 
     @Flag(help: "Small data sets and few rounds: a smoke run, not figures to report.")
@@ -78,6 +78,7 @@ struct NapsyncBench: ParsableCommand {
             if only.contains(.size) { rows += try ChangeSetSizeBenchmark.run(workload: workload, log: log) }
         }
         if only.contains(.export) { rows += try UpToDateExportBenchmark.run(options, log: log) }
+        if only.contains(.sync) { rows += try SyncBenchmarks.run(options, quick: quick, log: log) }
 
         print(Self.header(started: started, options: options, quick: quick))
         print("load average (1 min) at start \(loadAtStart), at end \(Self.loadAverage()): other work on the machine adds noise")
