@@ -99,7 +99,10 @@ let package = Package(
         // Temp replicas, scenario builders and process helpers shared by the test targets.
         .target(
             name: "TestSupport",
-            dependencies: ["NAPModel", "SyncCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "NAPModel", "SyncCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NAPModelTests", dependencies: ["NAPModel"], swiftSettings: swiftSettings),

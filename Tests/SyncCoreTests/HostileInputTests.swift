@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NAPModel
 import SyncCore
@@ -34,53 +33,6 @@ import Testing
         }
     }
 
-    /// Re-seals bytes with a correct SHA-256 trailer, as a malicious sender would.
-    static func reseal(_ bytes: [UInt8]) -> Data {
-        let body = bytes.dropLast(32)
-        return Data(body) + Data(SHA256.hash(data: Data(body)))
-    }
-
-    static func mutate(_ data: Data, _ random: inout SplitMix64) -> Data {
-        var bytes = [UInt8](data)
-        switch Int.random(in: 0..<6, using: &random) {
-        case 0:  // flip bits anywhere
-            for _ in 0..<Int.random(in: 1...4, using: &random) {
-                bytes[Int.random(in: 0..<bytes.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
-            }
-            return Data(bytes)
-        case 1:  // truncate
-            return Data(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
-        case 2:  // flip a header or payload byte and re-seal the trailer
-            bytes[Int.random(in: 0..<(bytes.count - 32), using: &random)] ^= UInt8.random(in: 1...255, using: &random)
-            return reseal(bytes)
-        case 3:  // insert or delete bytes and re-seal
-            let position = Int.random(in: 6..<(bytes.count - 32), using: &random)
-            if Bool.random(using: &random) {
-                bytes.insert(contentsOf: (0..<Int.random(in: 1...8, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }, at: position)
-            } else {
-                bytes.remove(at: position)
-            }
-            return reseal(bytes)
-        case 4:  // huge varints where counts and lengths sit
-            let position = Int.random(in: 6..<(bytes.count - 32), using: &random)
-            bytes.replaceSubrange(position..<(position + 1), with: [0xff, 0xff, 0xff, 0xff, 0x0f])
-            return reseal(bytes)
-        default:  // semantic: re-encode decoded changes with one altered, keeping the original proof
-            guard var decoded = try? ChangeSetFormat.decode(data, sender: "fuzz") else { return Data(bytes.reversed()) }
-            let index = Int.random(in: 0..<decoded.changes.count, using: &random)
-            switch Int.random(in: 0..<4, using: &random) {
-            case 0: decoded.changes[index].time += 1
-            case 1: decoded.changes[index].record = .entry(.justice, year: 2014, line: "1.a")
-            case 2: decoded.changes[index].assignments = [Assignment(field: "status", value: .text("planned"))]
-            default: decoded.changes[index].supersedes.append(Dot(origin: decoded.changes[index].origin, seq: 99))
-            }
-            let proofs = Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.proof) })
-            let owners = Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.owner) })
-            return (try? ChangeSetFormat.encode(
-                decoded.changes, owners: owners, sender: decoded.header.sender, datasetID: decoded.header.datasetID, proofs: proofs)) ?? data
-        }
-    }
-
     @Test(arguments: seeds) func mutatedChangeSetsAreRefusedWholeOrAppliedWhole(seed: UInt64) throws {
         let world = try World()
         var random = SplitMix64(seed: seed)
@@ -89,7 +41,7 @@ import Testing
         let intended = try world.defence.canonicalExport().digest()
         var refused = 0
         for trial in 0..<Self.casesPerSeed {
-            let mutated = Self.mutate(world.valid, &random)
+            let mutated = HostileMutations.mutate(world.valid, &random)
             do {
                 _ = try world.justice.apply(changeSet: mutated, from: "fuzz", limits: .init(maxEncodedBytes: 1 << 20, maxPayloadBytes: 1 << 20))
                 // A mutation that leaves the meaning intact (say, an equivalent varint) may apply, but then the
