@@ -2,6 +2,9 @@
     import Glibc
 #endif
 import Foundation
+import Logging
+import SyncCore
+import TestSupport
 import Synchronization
 import Testing
 
@@ -227,6 +230,22 @@ struct DaemonProcessTests {
         #expect(killed == SIGKILL || killed != 0)
         let partial = try digest(of: lateDir)
         #expect(partial != target, "the kill came too late to be mid-sync")
+
+        // And when it is restarted and killed again at random moments, several times,
+        var random = SplitMix64(seed: 1325)
+        var held = try Replica.open(at: lateDir, logger: Logger.silent).clock().count
+        for trial in 0..<4 {
+            let again = try DaemonProcess(name: "interior-\(trial)", dataDirectory: lateDir, arguments: arguments)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 20...300, using: &random)))
+            again.signal(SIGKILL)
+            _ = try await again.waitForExit()
+            // the replica stays intact and never loses what it had applied.
+            let replica = try Replica.open(at: lateDir, logger: Logger.silent)
+            #expect(try replica.integrityProblems().isEmpty, "trial \(trial)")
+            let now = try replica.clock().count
+            #expect(now >= held, "trial \(trial): applied changes were lost")
+            held = now
+        }
 
         // Then a restarted daemon opens the replica and converges
         let restarted = try DaemonProcess(name: "interior-restarted", dataDirectory: lateDir, arguments: arguments)
