@@ -28,6 +28,8 @@ struct StatusCommand: ParsableCommand {
         /// The network's fingerprint, or nil while the node has not joined one (changes are then not verified).
         var network: String?
         var quarantined: Int
+        /// Why the latest refused change set was refused, if any.
+        var lastRefusal: String?
         /// Each configured peer's last sync, lag and reachability, as the daemon last saw them.
         var peers: [PeerStatus]
     }
@@ -35,11 +37,12 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let replica = try options.openReplica()
         let export = try replica.canonicalExport()
+        let quarantined = try replica.quarantined()
         let status = Status(
             node: replica.nodeID.hex, department: replica.identity.owner.slug, role: replica.identity.role.rawValue,
             dataset: replica.identity.datasetID, clock: try replica.clock(), digest: try export.digest(),
             records: export.records.count, conflicts: export.conflicts.count, network: try replica.networkFingerprint(),
-            quarantined: try replica.quarantined().count,
+            quarantined: quarantined.count, lastRefusal: quarantined.last.map { "\($0.sender): \($0.reason)" },
             peers: (try? PeerStateStore(dataDirectory: options.directory).load()) ?? [])
         if json {
             try printJSON(status)
@@ -52,6 +55,7 @@ struct StatusCommand: ParsableCommand {
         print("records    \(status.records)  open conflicts: \(status.conflicts)")
         print("network    \(status.network ?? "none: not joined, changes are not signature-checked (see `napsync join --help`)")")
         print("quarantine \(status.quarantined) refused change set(s)\(status.quarantined > 0 ? "; `napsync quarantine` lists them" : "")")
+        if let lastRefusal = status.lastRefusal { print("           latest: \(lastRefusal)") }
         print("digest     \(status.digest)")
         if status.peers.isEmpty {
             print("peers      none synced yet (`napsync serve --peer URL` or `napsync sync --peer URL`)")

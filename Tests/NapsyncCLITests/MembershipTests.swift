@@ -8,6 +8,7 @@ import Testing
     struct TrustStatus: Decodable {
         var network: String?
         var quarantined: Int
+        var lastRefusal: String?
     }
 
     func join(_ node: CLINode, via coordinator: CLINode, in workspace: CLIWorkspace) async throws {
@@ -52,7 +53,9 @@ import Testing
         #expect(!refused.succeeded)
         #expect(refused.errorOutput.contains("cannot be trusted"), "\(refused.errorOutput)")
         #expect(try await coordinator.status().digest == digests[0])
-        #expect(try await trust(coordinator).quarantined == 1)
+        let afterRefusal = try await trust(coordinator)
+        #expect(afterRefusal.quarantined == 1)
+        #expect(afterRefusal.lastRefusal?.contains("no membership certificate") == true, "the reason shows in status")
         let listing = try await coordinator.succeed(["quarantine", "list"]).output
         #expect(listing.contains("no membership certificate"))
     }
