@@ -17,7 +17,7 @@ struct NapsyncBench: ParsableCommand {
     @Flag(help: "Small data sets and few rounds: a smoke run, not figures to report.")
     var quick = false
 
-    @Option(parsing: .upToNextOption, help: "Run only these groups (write, apply, size, export).")
+    @Option(parsing: .upToNextOption, help: "Run only these groups (write, apply, size, export, sync).")
     var only: [Group] = Group.allCases
 
     @Option(help: "Rounds of each paired comparison.")
