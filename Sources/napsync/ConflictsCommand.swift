@@ -23,7 +23,8 @@ struct ConflictsListCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let conflicts = try options.openReplica().openConflicts()
+        let replica = try options.openReplica()
+        let conflicts = try replica.openConflicts()
         if json {
             try printJSON(conflicts)
             return
@@ -32,7 +33,7 @@ struct ConflictsListCommand: ParsableCommand {
             print("no open conflicts")
             return
         }
-        let nodes = try options.openReplica().knownNodes()
+        let nodes = try replica.knownNodes()
         for conflict in conflicts {
             let what = conflict.kind == .removal ? "removed while changed elsewhere" : "concurrent values"
             print("\(conflict.record) \(conflict.field): \(what)")

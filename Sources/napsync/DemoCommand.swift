@@ -62,19 +62,7 @@ enum DemoReports {
         let parliament = ParliamentReport(plan: plan, snapshot: snapshot, options: options)
         let eu = try IndicatorResponse.eu(plan: plan, snapshot: snapshot, frameworks: frameworks, options: options)
         let un = try IndicatorResponse.un(plan: plan, snapshot: snapshot, frameworks: frameworks, options: options)
-        let files: [(name: String, text: String)] = [
-            ("parliament-\(year).md", parliament.markdown()),
-            ("parliament-\(year).html", parliament.html()),
-            ("parliament-\(year)-figures.csv", parliament.figuresCSV()),
-            ("eu-response-\(year).md", eu.markdown()),
-            ("eu-response-\(year).html", eu.html()),
-            ("eu-response-\(year).csv", eu.csv()),
-            ("eu-response-\(year).json", eu.json()),
-            ("un-response-\(year).md", un.markdown()),
-            ("un-response-\(year).html", un.html()),
-            ("un-response-\(year)-annex.csv", un.quantitativeCSV()),
-            ("un-response-\(year).json", un.json()),
-        ]
+        let files = parliament.files() + eu.files(kind: "eu") + un.files(kind: "un")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return try files.map { file in
             let url = directory.appendingPathComponent(file.name)

@@ -29,14 +29,11 @@ struct ReportCommand: ParsableCommand {
         case parliament, eu, un
     }
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case md, html, csv, json
-    }
 
     @OptionGroup var options: ReplicaOptions
     @Argument(help: "parliament, eu or un.") var kind: Kind
     @Option(help: "The reporting year.") var year: Int
-    @Option(help: "md, html, csv or json (default: every format of the report).") var format: Format?
+    @Option(help: "md, html, csv or json (default: every format of the report).") var format: ReportFormat?
     @Option(help: ArgumentHelp("Write the files into this directory (created if needed).", valueName: "dir"))
     var out: String = "."
     @Option(
@@ -71,18 +68,12 @@ struct ReportCommand: ParsableCommand {
         let reportOptions = ReportOptions(
             year: year, staleAfterDays: staleAfterDays,
             euFramework: kind == .eu ? framework : nil, unFramework: kind == .un ? framework : nil)
-        var files: [(name: String, text: String)] = []
+        let files: [ReportFile]
+        let formats = format.map { [$0] }
         switch kind {
         case .parliament:
             let report = ParliamentReport(plan: plan, snapshot: snapshot, options: reportOptions)
-            let formats = format.map { [$0] } ?? [.md, .html, .csv]
-            for format in formats {
-                switch format {
-                case .md: files.append(("parliament-\(year).md", report.markdown()))
-                case .html: files.append(("parliament-\(year).html", report.html()))
-                case .csv, .json: files.append(("parliament-\(year)-figures.csv", report.figuresCSV()))
-                }
-            }
+            files = report.files(formats ?? [.md, .html, .csv])
             note(stale: report.basis.staleSources.count, conflicts: report.conflicts.count)
         case .eu, .un:
             let frameworks = try loadFrameworks(plan: plan)
@@ -92,18 +83,7 @@ struct ReportCommand: ParsableCommand {
                     plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
                 : try IndicatorResponse.un(
                     plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
-            let stem = "\(kind.rawValue)-response-\(year)"
-            for format in format.map({ [$0] }) ?? Format.allCases {
-                switch format {
-                case .md: files.append(("\(stem).md", response.markdown()))
-                case .html: files.append(("\(stem).html", response.html()))
-                case .json: files.append(("\(stem).json", response.json()))
-                case .csv:
-                    files.append(
-                        kind == .eu
-                            ? ("\(stem).csv", response.csv()) : ("\(stem)-annex.csv", response.quantitativeCSV()))
-                }
-            }
+            files = response.files(kind: kind.rawValue, formats ?? ReportFormat.allCases)
             note(stale: response.basis.staleSources.count, conflicts: response.conflicts.count)
             if response.framework.uncheckedWordings > 0 {
                 printError(
@@ -140,3 +120,5 @@ struct ReportCommand: ParsableCommand {
         }
     }
 }
+
+extension ReportFormat: ExpressibleByArgument {}
