@@ -50,14 +50,14 @@ public struct MembershipCertificate: Sendable, Hashable, Codable {
     public func verify(root: Curve25519.Signing.PublicKey, at now: Date) throws(TrustError) -> Curve25519.Signing.PublicKey {
         guard network == root.fingerprint else { throw .wrongNetwork(expected: root.fingerprint, found: network) }
         guard let signatureBytes = Data(base64Encoded: signature), root.isValidSignature(signatureBytes, for: signedBytes) else {
-            throw .invalidCertificate(node: node.hex, reason: "the root signature does not match")
+            throw .refused(node: node.hex, reason: .unknownNode, detail: "the root signature does not match")
         }
         let milliseconds = Int64(now.timeIntervalSince1970 * 1000)
         guard milliseconds >= notBefore, milliseconds <= notAfter else {
-            throw .invalidCertificate(node: node.hex, reason: "it is not valid at this time (valid \(notBefore)...\(notAfter) ms)")
+            throw .refused(node: node.hex, reason: .expiredCertificate, detail: "it is not valid at this time (valid \(notBefore)...\(notAfter) ms)")
         }
         guard let key = Curve25519.Signing.PublicKey.parse(base64: publicKey) else {
-            throw .invalidCertificate(node: node.hex, reason: "malformed public key")
+            throw .refused(node: node.hex, reason: .unknownNode, detail: "malformed public key")
         }
         return key
     }
@@ -73,7 +73,7 @@ public struct MembershipCertificate: Sendable, Hashable, Codable {
         do {
             return try JSONDecoder().decode(MembershipCertificate.self, from: data)
         } catch {
-            throw .invalidCertificate(node: "?", reason: "malformed certificate: \(error)")
+            throw .refused(node: "?", reason: .unknownNode, detail: "malformed certificate: \(error)")
         }
     }
 }

@@ -83,27 +83,27 @@ extension Replica {
     ) throws -> AuthenticatedPeer {
         guard let root = try networkRoot() else { throw TrustError.notJoined }
         guard let authentication else {
-            throw TrustError.invalidCertificate(node: "?", reason: "the message carries no napsync authentication headers")
+            throw TrustError.refused(node: "?", reason: .missingHeaders, detail: "the message carries no napsync authentication headers")
         }
         guard let certificateData = Data(base64Encoded: authentication.certificate) else {
-            throw TrustError.invalidCertificate(node: authentication.node.hex, reason: "malformed certificate header")
+            throw TrustError.refused(node: authentication.node.hex, reason: .unknownNode, detail: "malformed certificate header")
         }
         let certificate = try MembershipCertificate.decode(certificateData)
         let key = try certificate.verify(root: root, at: now)
         guard certificate.node == authentication.node else {
-            throw TrustError.invalidCertificate(node: authentication.node.hex, reason: "the certificate is for node \(certificate.node.short)")
+            throw TrustError.refused(node: authentication.node.hex, reason: .unknownNode, detail: "the certificate is for node \(certificate.node.short)")
         }
         guard try !revokedNodes().contains(certificate.node) else {
-            throw TrustError.invalidCertificate(node: certificate.node.hex, reason: "the node was revoked")
+            throw TrustError.refused(node: certificate.node.hex, reason: .revoked, detail: "the node was revoked")
         }
         let skew = abs(now.timeIntervalSince1970 - Double(authentication.timestamp) / 1000)
         guard skew <= MessageAuthentication.allowedSkew else {
-            throw TrustError.invalidCertificate(
-                node: certificate.node.hex, reason: "the message is \(Int(skew)) s away from this node's clock (limit \(Int(MessageAuthentication.allowedSkew)) s)")
+            throw TrustError.refused(
+                node: certificate.node.hex, reason: .clockSkew, detail: "the message is \(Int(skew)) s away from this node's clock (limit \(Int(MessageAuthentication.allowedSkew)) s)")
         }
         let message = MessageAuthentication.signedBytes(kind: kind, method: method, path: path, timestamp: authentication.timestamp, body: body)
         guard let signature = Data(base64Encoded: authentication.signature), key.isValidSignature(signature, for: message) else {
-            throw TrustError.invalidCertificate(node: certificate.node.hex, reason: "the message signature does not match")
+            throw TrustError.refused(node: certificate.node.hex, reason: .badSignature, detail: "the message signature does not match")
         }
         return AuthenticatedPeer(node: certificate.node, owner: certificate.owner)
     }

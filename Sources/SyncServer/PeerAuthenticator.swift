@@ -65,8 +65,7 @@ public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringCon
 
     /// Classifies an error thrown by ``PeerAuthenticator/verify(_:kind:method:path:body:)``.
     ///
-    /// `TrustError.invalidCertificate` carries its cause as text only, so the cause is recognised by the wording
-    /// `Replica.verify` uses; anything not recognised counts as an unknown node (refused either way).
+    /// `TrustError.refused` names its reason; its raw values are this type's.
     public init(classifying error: any Error) {
         guard let trust = error as? TrustError else {
             self.init(reason: .localFailure, message: "this node could not check the peer's authentication: \(error)")
@@ -75,23 +74,9 @@ public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringCon
         switch trust {
         case .wrongNetwork:
             self.init(reason: .wrongNetwork, message: trust.description)
-        case .invalidCertificate(_, let cause):
-            let reason: Reason =
-                if cause.contains("no napsync authentication headers") {
-                    .missingHeaders
-                } else if cause.contains("revoked") {
-                    .revoked
-                } else if cause.contains("from this node's clock") {
-                    .clockSkew
-                } else if cause.contains("message signature") {
-                    .badSignature
-                } else if cause.contains("not valid at this time") {
-                    .expiredCertificate
-                } else {
-                    .unknownNode
-                }
-            self.init(reason: reason, message: trust.description)
-        case .unknownNode:
+        case .refused(_, let reason, _):
+            self.init(reason: Reason(rawValue: reason.rawValue) ?? .unknownNode, message: trust.description)
+        case .invalidCertificate, .unknownNode:
             self.init(reason: .unknownNode, message: trust.description)
         default:
             self.init(reason: .localFailure, message: trust.description)
