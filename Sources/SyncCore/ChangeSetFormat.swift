@@ -180,17 +180,8 @@ public enum ChangeSetFormat {
 
     // MARK: Decoding
 
-    /// Reads only the header, after checking the integrity of the whole set; nothing is inflated.
-    public static func decodeHeader(_ data: Data, sender label: String, limits: Limits = .default) throws(ReplicaError) -> Header {
-        try decode(data, sender: label, limits: limits, headerOnly: true).header
-    }
-
     /// Checks, inflates and decodes a change set. Any defect throws; nothing is returned partially.
     public static func decode(_ data: Data, sender label: String, limits: Limits = .default) throws(ReplicaError) -> Decoded {
-        try decode(data, sender: label, limits: limits, headerOnly: false)
-    }
-
-    private static func decode(_ data: Data, sender label: String, limits: Limits, headerOnly: Bool) throws(ReplicaError) -> Decoded {
         func malformed(_ reason: String) -> ReplicaError { .malformedChangeSet(sender: label, reason: reason) }
         guard data.count <= limits.maxEncodedBytes else {
             throw malformed("it is \(data.count) bytes, over the limit of \(limits.maxEncodedBytes)")
@@ -237,7 +228,6 @@ public enum ChangeSetFormat {
             let compressedSize = try reader.count(max: reader.remaining)
             guard compressedSize == reader.remaining else { throw malformed("payload size does not match") }
             let header = Header(datasetID: dataset, sender: sender, origins: origins, changeCount: changeCount, assignmentCount: assignmentCount)
-            if headerOnly { return Decoded(header: header, changes: []) }
 
             var compressed = ByteBuffer(bytes: try reader.raw(compressedSize))
             var inflated = ByteBuffer()
