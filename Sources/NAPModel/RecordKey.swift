@@ -21,27 +21,41 @@ public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable, Compa
 /// for an instrument and year) derive `id` from it, so two nodes of one department that create the same
 /// record concurrently produce one record with a field conflict rather than two records.
 public struct RecordKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public var kind: RecordKind
-    public var owner: Owner
-    public var id: String
+    public let kind: RecordKind
+    public let owner: Owner
+    public let id: String
+    /// `kind/owner/id`, made once: the key is hashed, compared, stored and digested by this text many times
+    /// per change on the apply path.
+    public let description: String
 
     public init(kind: RecordKind, owner: Owner, id: String) {
         self.kind = kind
         self.owner = owner
         self.id = id
+        self.description = "\(kind.rawValue)/\(owner.slug)/\(id)"
     }
 
     /// Parses `kind/owner/id`; the id may itself contain slashes (`figure/defence/2014/23.b/2`).
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[2].isEmpty,
-            let kind = RecordKind(rawValue: String(parts[0])),
-            let owner = Owner(slug: String(parts[1]))
+        // Scanned as UTF-8 bytes: received change sets parse one key per record.
+        let utf8 = text.utf8
+        guard let first = utf8.firstIndex(of: UInt8(ascii: "/")),
+            let second = utf8[utf8.index(after: first)...].firstIndex(of: UInt8(ascii: "/")),
+            utf8.index(after: second) < utf8.endIndex,
+            let kind = RecordKind(rawValue: String(text[..<first])),
+            let owner = Owner(slug: String(text[text.index(after: first)..<second]))
         else { return nil }
-        self.init(kind: kind, owner: owner, id: String(parts[2]))
+        self.kind = kind
+        self.owner = owner
+        self.id = String(text[text.index(after: second)...])
+        // The parts are exactly what was between the slashes, so the text is already in canonical form.
+        self.description = text
     }
 
-    public var description: String { "\(kind.rawValue)/\(owner.slug)/\(id)" }
+    // The text determines kind, owner and id, so it alone is compared and hashed.
+    public static func == (lhs: RecordKey, rhs: RecordKey) -> Bool { lhs.description == rhs.description }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
 
     public static func < (lhs: RecordKey, rhs: RecordKey) -> Bool { lhs.description < rhs.description }
 

@@ -27,7 +27,10 @@ struct BinaryWriter {
     mutating func string(_ value: String) {
         let utf8 = value.utf8
         varint(utf8.count)
-        bytes.append(contentsOf: utf8)
+        // Native strings expose their UTF-8 storage: one copy instead of a walk through the view.
+        if utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     mutating func value(_ value: FieldValue) {

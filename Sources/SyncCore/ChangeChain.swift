@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 import Foundation
 import NAPModel
 
@@ -21,7 +22,7 @@ public enum ChangeChain {
 
     /// SHA-256 of the change's canonical bytes: origin, seq, time, record, assignments, context.
     public static func digest(_ change: Change) -> Data {
-        var writer = BinaryWriter(capacity: 96)
+        var writer = BinaryWriter(capacity: 256)
         writer.raw(change.origin.bytes)
         writer.varint(change.seq)
         writer.signed(change.time)
@@ -38,6 +39,31 @@ public enum ChangeChain {
         }
         return Data(SHA256.hash(data: writer.bytes))
     }
+
+    /// The digests of `changes`, in order. A received change set is hashed once, before it is verified and
+    /// applied; a large one is spread over the processor's cores, as each digest stands alone (only the chain
+    /// steps, which are cheap, are sequential).
+    public static func digests(of changes: [Change]) -> [Data] {
+        digests(of: changes, workers: min(ProcessInfo.processInfo.activeProcessorCount, changes.count / parallelThreshold))
+    }
+
+    /// The digests of `changes`, hashed by `workers` threads (one when it is 1 or less).
+    public static func digests(of changes: [Change], workers: Int) -> [Data] {
+        let workers = min(workers, changes.count)
+        guard workers > 1 else { return changes.map(digest) }
+        let results = DigestSlots(count: changes.count)
+        let sliceSize = (changes.count + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = worker * sliceSize
+            for position in start..<min(start + sliceSize, changes.count) {
+                results.store(digest(changes[position]), at: position)
+            }
+        }
+        return results.collect()
+    }
+
+    /// Below this many changes per core, spreading the hashing costs more than it saves.
+    static let parallelThreshold = 2048
 
     public static func next(_ previous: Data, _ digest: Data) -> Data {
         var hasher = SHA256()
@@ -56,4 +82,24 @@ public enum ChangeChain {
         writer.raw(chain)
         return Data(writer.bytes)
     }
+}
+
+/// Result slots that workers fill at disjoint positions.
+private final class DigestSlots: @unchecked Sendable {
+    // Each position is written by exactly one worker, and read only after `concurrentPerform` returns.
+    private let slots: UnsafeMutableBufferPointer<Data>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: Data())
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func store(_ digest: Data, at position: Int) { slots[position] = digest }
+
+    func collect() -> [Data] { Array(slots) }
 }

@@ -18,10 +18,31 @@ struct OriginDirectory {
     private var positionByIndex: [Int64: Int] = [:]
     private var dirty = Set<Int>()
 
+    /// The newest change time held, over every origin: where the hybrid clock resumes. A transaction that
+    /// recorded only local changes does not store its hybrid time (see `ReplicaTransaction.flush`); their time is
+    /// the newest of this node's origin.
+    private(set) var newestChangeTime: Int64 = 0
+
+    /// Loads the directory. An origin's clock entry is the higher of its row and its newest change: local
+    /// writes leave the row alone (see `advance(_:to:at:persisting:)`), so that a one-record save writes the
+    /// change and the record and nothing else; the change log is the truth, the row a floor. For such an origin
+    /// the arrival time is its newest change's time.
     init(_ db: Database) throws {
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT idx, node_id, owner, seq, last_received FROM origin ORDER BY idx")) {
+        let sql = """
+            SELECT o.idx, o.node_id, o.owner, o.seq, o.last_received, c.seq AS newest, c.time AS newest_time
+            FROM origin o LEFT JOIN change c ON c.origin = o.idx AND c.seq = (SELECT max(seq) FROM change WHERE origin = o.idx)
+            ORDER BY o.idx
+            """
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql)) {
             guard let node = NodeID(hex: row["node_id"]) else { continue }
-            let entry = Entry(index: row["idx"], node: node, owner: row["owner"], seq: UInt64(row["seq"] as Int64), lastReceived: row["last_received"])
+            var entry = Entry(index: row["idx"], node: node, owner: row["owner"], seq: UInt64(row["seq"] as Int64), lastReceived: row["last_received"])
+            if let newest = row["newest"] as Int64?, let time = row["newest_time"] as Int64? {
+                newestChangeTime = max(newestChangeTime, time)
+                if UInt64(newest) > entry.seq {
+                    entry.seq = UInt64(newest)
+                    entry.lastReceived = Double(time) / 1000
+                }
+            }
             positionByNode[node] = entries.count
             positionByIndex[entry.index] = entries.count
             entries.append(entry)
@@ -51,11 +72,13 @@ struct OriginDirectory {
 
     func index(of node: NodeID) -> Int64? { entry(for: node)?.index }
 
-    mutating func advance(_ node: NodeID, to seq: UInt64, at time: Double) {
+    /// Moves `node`'s clock entry to `seq`. With `persisting` false the row is not rewritten at the next flush:
+    /// the change log already says it (see `init`).
+    mutating func advance(_ node: NodeID, to seq: UInt64, at time: Double, persisting: Bool = true) {
         guard let position = positionByNode[node] else { return }
         entries[position].seq = seq
         entries[position].lastReceived = time
-        dirty.insert(position)
+        if persisting { dirty.insert(position) }
     }
 
     /// Writes the advanced clock entries back.

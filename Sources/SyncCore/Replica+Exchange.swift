@@ -120,8 +120,9 @@ extension Replica: ChangeSetExchange {
                 guard decoded.header.datasetID == identity.datasetID else {
                     throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: decoded.header.datasetID)
                 }
-                try verifyAndStoreProofs(decoded, from: label, in: &transaction, now: now)
-                let (applied, known) = try apply(decoded, from: label, in: &transaction)
+                let digests = ChangeChain.digests(of: decoded.changes)
+                try verifyAndStoreProofs(decoded, digests: digests, from: label, in: &transaction, now: now)
+                let (applied, known) = try apply(decoded, digests: digests, from: label, in: &transaction)
                 totals.opened += try transaction.flush()
                 totals.applied += applied
                 totals.known += known
@@ -132,7 +133,9 @@ extension Replica: ChangeSetExchange {
         }.0
     }
 
-    private func apply(_ decoded: ChangeSetFormat.Decoded, from label: String, in transaction: inout ReplicaTransaction) throws -> (Int, Int) {
+    private func apply(
+        _ decoded: ChangeSetFormat.Decoded, digests: [Data], from label: String, in transaction: inout ReplicaTransaction
+    ) throws -> (Int, Int) {
         let header = decoded.header
         guard header.datasetID == identity.datasetID else {
             throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: header.datasetID)
@@ -140,7 +143,8 @@ extension Replica: ChangeSetExchange {
         let claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
         var applied = 0
         var known = 0
-        for change in decoded.changes {
+        transaction.expectRecords(decoded.changes.count)
+        for (position, change) in decoded.changes.enumerated() {
             let held = transaction.origins.seq(of: change.origin)
             if change.seq <= held {
                 guard let stored = try transaction.storedChange(change.dot), stored.time == change.time,
@@ -164,7 +168,7 @@ extension Replica: ChangeSetExchange {
                 throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
             }
             _ = try transaction.origins.index(of: change.origin, owner: claimed, db: transaction.db)
-            try transaction.record(change)
+            try transaction.record(change, digest: digests[position])
             applied += 1
         }
         return (applied, known)

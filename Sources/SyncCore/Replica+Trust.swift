@@ -56,10 +56,12 @@ extension Replica {
 
     /// Verifies every origin's certificate, revocation status and signed chain in a decoded set, then stores the
     /// proofs so that this replica can relay the changes with them. Throws before anything is applied.
-    func verifyAndStoreProofs(_ decoded: ChangeSetFormat.Decoded, from label: String, in transaction: inout ReplicaTransaction, now: Date) throws {
+    func verifyAndStoreProofs(
+        _ decoded: ChangeSetFormat.Decoded, digests: [Data], from label: String, in transaction: inout ReplicaTransaction, now: Date
+    ) throws {
         let root = try Self.networkRoot(transaction.db)
-        var changesByOrigin: [NodeID: [Change]] = [:]
-        for change in decoded.changes { changesByOrigin[change.origin, default: []].append(change) }
+        var positionsByOrigin: [NodeID: [Int]] = [:]
+        for (position, change) in decoded.changes.enumerated() { positionsByOrigin[change.origin, default: []].append(position) }
         for range in decoded.header.origins where range.count > 0 {
             let node = range.node
             let proof = range.proof
@@ -91,7 +93,7 @@ extension Replica {
                 throw ReplicaError.sequenceGap(sender: label, origin: node, expected: held + 1, found: range.firstSeq)
             }
             var chain = try transaction.chain(at: range.firstSeq - 1, of: node)
-            for change in changesByOrigin[node] ?? [] { chain = ChangeChain.next(chain, ChangeChain.digest(change)) }
+            for position in positionsByOrigin[node] ?? [] { chain = ChangeChain.next(chain, digests[position]) }
             for digest in proof.tail { chain = ChangeChain.next(chain, digest) }
             let message = ChangeChain.checkpointMessage(dataset: decoded.header.datasetID, origin: node, seq: proof.checkpointSeq, chain: chain)
             if let certificate {

@@ -37,7 +37,10 @@ struct ReplicaTransaction {
             self.chains = snapshot.chains
         } else {
             self.origins = try OriginDirectory(db)
-            self.lastTime = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM node WHERE key = 'hlc'")) ?? 0
+            // The hybrid time resumes after the newest change held. Replicas written before that was derived kept
+            // it in the node table, which stays a floor.
+            let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM node WHERE key = 'hlc'")) ?? 0
+            self.lastTime = max(stored, origins.newestChangeTime)
         }
         self.receivedAt = now.timeIntervalSince1970
     }
@@ -64,6 +67,12 @@ struct ReplicaTransaction {
         return states.index(forKey: record)!
     }
 
+    /// Makes room for the records of a change set of `changeCount` changes, so that the working set is not
+    /// rehashed as it grows.
+    mutating func expectRecords(_ changeCount: Int) {
+        states.reserveCapacity(states.count + changeCount)
+    }
+
     /// Makes a new local change: the next sequence number of this node, the next hybrid time.
     mutating func makeLocalChange(record: RecordKey, assignments: [Assignment], supersedes: [Dot], now: Date = Date()) throws -> Change {
         let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
@@ -71,20 +80,20 @@ struct ReplicaTransaction {
             origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime + 1),
             record: record, assignments: assignments, supersedes: supersedes)
         _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
-        try self.record(change)
+        try self.record(change, digest: ChangeChain.digest(change), local: true)
         return change
     }
 
     /// Appends a change to the log, applies it to its record and advances the clock. The caller has checked
-    /// that it is the origin's next change and that its causal context is held.
-    mutating func record(_ change: Change) throws {
+    /// that it is the origin's next change and that its causal context is held. A local change leaves the
+    /// origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`).
+    mutating func record(_ change: Change, digest: Data, local: Bool = false) throws {
         let position = try position(of: change.record)
         states.values[position].state.apply(change)
         let keyText = states.values[position].keyText
         lastTime = max(lastTime, change.time)
         guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
         let body = StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
-        let digest = ChangeChain.digest(change)
         let chain = ChangeChain.next(try self.chain(of: change.origin), digest)
         if insertChange == nil {
             insertChange = try RawStatement(
@@ -100,7 +109,11 @@ struct ReplicaTransaction {
         insert.bind(7, chain)
         try insert.execute()
         chains[change.origin] = chain
-        origins.advance(change.origin, to: change.seq, at: receivedAt)
+        if local {
+            origins.advance(change.origin, to: change.seq, at: Double(change.time) / 1000, persisting: false)
+        } else {
+            origins.advance(change.origin, to: change.seq, at: receivedAt)
+        }
     }
 
     /// The chain value after the last change held from `origin`.
@@ -132,7 +145,7 @@ struct ReplicaTransaction {
         return (row["time"], row["record"], body.assignments, body.supersedes)
     }
 
-    /// Writes every touched record, the clock and the hybrid time, and forgets the cached states so that a
+    /// Writes every touched record and the received part of the clock, and forgets the cached states so that a
     /// long transaction holds at most one chunk of records in memory. Returns how many conflicts were opened.
     @discardableResult
     mutating func flush() throws -> Int {
@@ -168,7 +181,6 @@ struct ReplicaTransaction {
             self.pending = pending
         }
         try origins.flush(db)
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO node (key, value) VALUES ('hlc', ?)").execute(arguments: [String(lastTime)])
         states.removeAll(keepingCapacity: true)
         pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains)
         pending!.totalChanges = WriterSnapshotCache.Stamp.totalChanges(db)

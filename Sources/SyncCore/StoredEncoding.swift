@@ -6,9 +6,10 @@ enum StoredEncoding {
     struct UnknownOrigin: Error {}
 
     static func encode(_ state: RecordState, index: (NodeID) -> Int64) -> [UInt8] {
-        var writer = BinaryWriter(capacity: 128)
+        // The order of fields does not matter to the reader (it builds a dictionary), so it is not sorted.
+        var writer = BinaryWriter(capacity: 256)
         writer.varint(state.fields.count)
-        for (field, versions) in state.fields.sorted(by: { $0.key < $1.key }) {
+        for (field, versions) in state.fields {
             writer.string(field)
             writer.varint(versions.count)
             for version in versions {
