@@ -16,12 +16,17 @@ extension Replica: ChangeSetExchange {
             let origins = try OriginDirectory(db)
             let lacking = origins.entries.filter { $0.seq > peerClock[$0.node] }
             guard !lacking.isEmpty else { return nil }
-            let condition = lacking.map { _ in "(origin = ? AND seq > ?)" }.joined(separator: " OR ")
+            // The first changes in apply order are among the first of each origin's range (an origin's changes
+            // are applied in sequence order), so each range is read only as far as one chunk: the cost of a
+            // chunk does not grow with what the peer still lacks after it, as it would if every lacking change
+            // were collected and sorted.
+            let range = "SELECT * FROM (SELECT id, origin, seq, time, record, body FROM change WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?)"
             var arguments = StatementArguments()
-            for entry in lacking { arguments += [entry.index, Int64(peerClock[entry.node])] }
+            for entry in lacking { arguments += [entry.index, Int64(peerClock[entry.node]), maxChanges + 1] }
             arguments += [maxChanges + 1]
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT origin, seq, time, record, body FROM change WHERE \(condition) ORDER BY id LIMIT ?",
+                db.cachedStatement(
+                    sql: "SELECT origin, seq, time, record, body FROM (\(lacking.map { _ in range }.joined(separator: " UNION ALL "))) ORDER BY id LIMIT ?"),
                 arguments: arguments)
             var changes: [Change] = []
             var hasMore = false

@@ -42,6 +42,34 @@ import Testing
         #expect(try justice.canonicalExport().digest() == defence.canonicalExport().digest())
     }
 
+    @Test func aRelayHandsOnChangesOfSeveralOriginsChunkByChunkInItsApplyOrder() throws {
+        // Given a coordinator that received three departments' changes interleaved, one change set at a time
+        let coordinator = try fixture.make(.coordinator)
+        let names = [Department.defence, .justice, .equality]
+        let departments = try names.map { try fixture.make($0) }
+        for round in 0..<5 {
+            for (name, department) in zip(names, departments) {
+                try department.set(.entry(name, year: 2014, line: "4.a"), fields: ["narrative": .text("round \(round)")])
+                try department.push(to: coordinator)
+            }
+        }
+        // When a new node pulls everything in one go, and another pulls it in chunks of 4
+        let whole = try #require(try coordinator.changeSet(missingFrom: VectorClock(), maxChanges: 100))
+        let wholeChanges = try ChangeSetFormat.decode(whole.data, sender: "test").changes
+        let chunked = try fixture.make(.justice, name: "late")
+        var pulled: [Change] = []
+        while let chunk = try coordinator.changeSet(missingFrom: try chunked.clock(), maxChanges: 4) {
+            #expect(chunk.changeCount <= 4)
+            pulled += try ChangeSetFormat.decode(chunk.data, sender: "test").changes
+            _ = try chunked.apply(changeSet: chunk.data)
+        }
+        // Then the chunks are the whole delta cut in order: the coordinator's apply order, origins interleaved
+        #expect(wholeChanges.count == 15)
+        #expect(pulled.map(\.dot) == wholeChanges.map(\.dot))
+        #expect(Array(wholeChanges.prefix(3).map(\.origin)) == departments.map(\.nodeID))
+        #expect(try chunked.canonicalExport().digest() == coordinator.canonicalExport().digest())
+    }
+
     @Test func applyingTheSameChangeSetTwiceChangesNothing() throws {
         let defence = try fixture.make(.defence)
         let coordinator = try fixture.make(.coordinator)
