@@ -182,6 +182,10 @@ extension IndicatorAnswer {
 /// Why a response cannot be made.
 public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownFramework(body: String, id: String?, available: [String])
+    /// The named framework lists no indicators, so there is nothing to answer.
+    case emptyFramework(body: String, id: String, available: [String])
+    /// No framework of the body lists indicators and applies to the year.
+    case noFrameworkForYear(body: String, year: Int, available: [String])
 
     public var description: String {
         switch self {
@@ -189,6 +193,16 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
             let list = available.isEmpty ? "none" : available.joined(separator: ", ")
             if let id { return "no \(body) framework '\(id)' in the frameworks file (\(body) frameworks: \(list))" }
             return "the frameworks file has no \(body) framework; add one or point --frameworks at a file that has"
+        case .emptyFramework(let body, let id, let available):
+            let others = available.filter { $0 != id }
+            return "the \(body) framework '\(id)' lists no indicators in the frameworks file, so there is nothing to "
+                + "answer; add its indicators (and map the plan's instruments to them) in a copy of the file and pass "
+                + "it with --frameworks FILE"
+                + (others.isEmpty ? "" : ", or answer \(others.joined(separator: " or ")) with --framework")
+        case .noFrameworkForYear(let body, let year, let available):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return "no \(body) framework in the frameworks file lists indicators and applies to \(year) "
+                + "(\(body) frameworks: \(list)); name one with --framework or point --frameworks at a file that has one"
         }
     }
 }

@@ -81,6 +81,11 @@ extension IndicatorFrameworks {
             }
             let title = required(object["title"], "\(entry): missing title")
             let source = required(object["source"], "\(entry): missing source")
+            let appliesFrom = object["appliesFrom"] as? Int
+            if object["appliesFrom"] != nil && appliesFrom == nil {
+                problems.append(
+                    "\(entry): appliesFrom must be a year, the first reporting year the set applies to (e.g. 2016)")
+            }
             var pillars: [Pillar] = []
             for (index, rawPillar) in ((object["pillars"] as? [Any]) ?? []).enumerated() {
                 guard let pillar = rawPillar as? [String: Any], let pillarID = text(pillar["id"]),
@@ -101,8 +106,8 @@ extension IndicatorFrameworks {
             }
             guard let body, let title, let source else { return nil }
             return Framework(
-                id: id, body: body, title: title, source: source, note: text(object["note"]), pillars: pillars,
-                indicators: indicators)
+                id: id, body: body, title: title, source: source, note: text(object["note"]), appliesFrom: appliesFrom,
+                pillars: pillars, indicators: indicators)
         }
 
         mutating func indicator(_ raw: Any, framework: String, position: Int, pillars: Set<String>) -> Indicator? {

@@ -32,20 +32,24 @@ public struct IndicatorFrameworks: Sendable, Hashable, Codable {
         public var source: String
         /// Caveats the reports print with the set, e.g. that the list was reconstructed from memory.
         public var note: String?
+        /// The first reporting year the set applies to (`2016` for the EU's revised indicators); nil for a set
+        /// that applies to any year. Decides which set a response answers when none is named.
+        public var appliesFrom: Int?
         /// The pillars indicators are grouped under (the UN's prevention, participation, protection, relief and
         /// recovery), in order; empty for a set without pillars.
         public var pillars: [Pillar]
         public var indicators: [Indicator]
 
         public init(
-            id: String, body: Body, title: String, source: String, note: String? = nil, pillars: [Pillar] = [],
-            indicators: [Indicator]
+            id: String, body: Body, title: String, source: String, note: String? = nil, appliesFrom: Int? = nil,
+            pillars: [Pillar] = [], indicators: [Indicator]
         ) {
             self.id = id
             self.body = body
             self.title = title
             self.source = source
             self.note = note
+            self.appliesFrom = appliesFrom
             self.pillars = pillars
             self.indicators = indicators
         }
@@ -102,6 +106,29 @@ public struct IndicatorFrameworks: Sendable, Hashable, Codable {
     public func framework(_ body: Body, id: String? = nil) -> Framework? {
         if let id { return frameworks.first { $0.id == id && $0.body == body } }
         return frameworks.first { $0.body == body }
+    }
+
+    /// The framework a response for `year` answers when none is named, and why.
+    public struct Choice: Sendable, Hashable {
+        public var framework: Framework
+        /// More recent frameworks of the body that apply to the year but list no indicators, so were passed over.
+        public var passedOver: [Framework]
+    }
+
+    /// Of the frameworks of `body` that apply to `year` (`appliesFrom` not after it), the most recent one that lists
+    /// indicators, in file order among frameworks applying from the same year; nil when there is none. The EU's
+    /// 2016 revision thus answers for 2016 and later once its indicators are in the file, and the 2010 set until
+    /// then.
+    public func defaultFramework(_ body: Body, year: Int) -> Choice? {
+        let applying = frameworks.enumerated()
+            .filter { $0.element.body == body && ($0.element.appliesFrom ?? Int.min) <= year }
+            .sorted { first, second in
+                let (a, b) = (first.element.appliesFrom ?? Int.min, second.element.appliesFrom ?? Int.min)
+                return a != b ? a > b : first.offset < second.offset
+            }
+            .map(\.element)
+        guard let index = applying.firstIndex(where: { !$0.indicators.isEmpty }) else { return nil }
+        return Choice(framework: applying[index], passedOver: Array(applying[..<index]))
     }
 
     /// The instruments mapped to an indicator, in file order.

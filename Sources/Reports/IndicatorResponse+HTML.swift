@@ -7,6 +7,7 @@ extension IndicatorResponse {
         body +=
             "<section><h2>Indicator framework</h2><p>\(HTMLText.escape(framework.title)). Source: "
             + "\(HTMLText.escape(framework.source)).</p>"
+        if let selection = framework.selection { body += HTMLText.paragraphs(selection) }
         if let note = framework.note { body += HTMLText.paragraphs(note) }
         if framework.uncheckedWordings > 0 {
             body +=

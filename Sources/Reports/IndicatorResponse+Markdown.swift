@@ -8,6 +8,7 @@ extension IndicatorResponse {
         out += basis.markdown(heading: "##") + "\n"
         out += "## Indicator framework\n\n"
         out += "\(MarkdownText.inline(framework.title)). Source: \(MarkdownText.inline(framework.source)).\n"
+        if let selection = framework.selection { out += "\n" + MarkdownText.paragraphs(selection) + "\n" }
         if let note = framework.note { out += "\n" + MarkdownText.paragraphs(note) + "\n" }
         if framework.uncheckedWordings > 0 {
             out +=

@@ -22,6 +22,8 @@ public struct IndicatorResponse: Sendable, Hashable, Codable {
         public var note: String?
         /// How many wordings could not be checked against the source.
         public var uncheckedWordings: Int
+        /// Why this framework answers when a more recent one applies to the year; nil when none was passed over.
+        public var selection: String?
     }
 
     public struct PillarAnswers: Sendable, Hashable, Codable {
@@ -34,7 +36,8 @@ public struct IndicatorResponse: Sendable, Hashable, Codable {
     /// Every indicator, in framework order.
     public var indicators: [IndicatorAnswer] { pillars.flatMap(\.indicators) }
 
-    /// The EU response for `options.year`, on `options.euFramework` or the first EU framework of the file.
+    /// The EU response for `options.year`, on `options.euFramework` or, when none is named, on the most recent EU
+    /// framework that applies to the year and lists indicators (see `IndicatorFrameworks.defaultFramework`).
     public static func eu(
         plan: Plan, snapshot: DatasetSnapshot, frameworks: IndicatorFrameworks, options: ReportOptions
     ) throws(ReportError) -> IndicatorResponse {
@@ -43,7 +46,8 @@ public struct IndicatorResponse: Sendable, Hashable, Codable {
         )
     }
 
-    /// The UN response for `options.year`, organised by the framework's pillars.
+    /// The UN response for `options.year`, organised by the framework's pillars; the framework is chosen as for the
+    /// EU response.
     public static func un(
         plan: Plan, snapshot: DatasetSnapshot, frameworks: IndicatorFrameworks, options: ReportOptions
     ) throws(ReportError) -> IndicatorResponse {
@@ -57,16 +61,32 @@ public struct IndicatorResponse: Sendable, Hashable, Codable {
         id: String?,
         options: ReportOptions
     ) throws(ReportError) {
-        guard let framework = frameworks.framework(body, id: id) else {
-            throw .unknownFramework(
-                body: body.rawValue, id: id, available: frameworks.frameworks.filter { $0.body == body }.map(\.id))
+        let available = frameworks.frameworks.filter { $0.body == body }.map(\.id)
+        let framework: IndicatorFrameworks.Framework
+        var passedOver: [IndicatorFrameworks.Framework] = []
+        if let id {
+            guard let named = frameworks.framework(body, id: id) else {
+                throw .unknownFramework(body: body.rawValue, id: id, available: available)
+            }
+            guard !named.indicators.isEmpty else {
+                throw .emptyFramework(body: body.rawValue, id: id, available: available)
+            }
+            framework = named
+        } else {
+            guard !available.isEmpty else { throw .unknownFramework(body: body.rawValue, id: nil, available: []) }
+            guard let choice = frameworks.defaultFramework(body, year: options.year) else {
+                throw .noFrameworkForYear(body: body.rawValue, year: options.year, available: available)
+            }
+            framework = choice.framework
+            passedOver = choice.passedOver
         }
         planID = plan.id
         planTitle = plan.title
         year = options.year
         self.framework = FrameworkInfo(
             id: framework.id, body: framework.body.rawValue, title: framework.title, source: framework.source,
-            note: framework.note, uncheckedWordings: framework.indicators.filter { !$0.wordingChecked }.count)
+            note: framework.note, uncheckedWordings: framework.indicators.filter { !$0.wordingChecked }.count,
+            selection: Self.selection(framework, passedOver: passedOver, year: options.year))
         basis = DataBasis(plan: plan, snapshot: snapshot, options: options)
         conflicts = ConflictRow.rows(snapshot.conflicts)
         let answers = IndicatorAnswer.answers(
@@ -91,6 +111,19 @@ public struct IndicatorResponse: Sendable, Hashable, Codable {
     }
 
     static let uncheckedMark = "†"
+
+    /// `Answered on eu-2010 for 2016: eu-2016, which applies from 2016, lists no indicators in the frameworks file.`
+    static func selection(
+        _ framework: IndicatorFrameworks.Framework, passedOver: [IndicatorFrameworks.Framework], year: Int
+    ) -> String? {
+        guard !passedOver.isEmpty else { return nil }
+        let skipped = passedOver.map { skipped in
+            skipped.id + (skipped.appliesFrom.map { ", which applies from \($0)," } ?? "")
+        }
+        let verb = passedOver.count == 1 ? "lists" : "list"
+        return "Answered on \(framework.id) for \(year): \(skipped.joined(separator: " and ")) \(verb) no indicators "
+            + "in the frameworks file."
+    }
 }
 
 extension IndicatorResponse {

@@ -9,9 +9,11 @@ public struct ReportOptions: Sendable, Hashable {
     public var staleAfterDays: Int
     /// When the report is made; nil means when the snapshot was taken.
     public var madeAt: Date?
-    /// The EU framework to answer (`eu-2010`); nil means the first EU framework in the frameworks file.
+    /// The EU framework to answer (`eu-2010`, `eu-2016`); nil means the most recent EU framework in the frameworks
+    /// file that applies to `year` and lists indicators.
     public var euFramework: String?
-    /// The UN framework to answer; nil means the first UN framework in the frameworks file.
+    /// The UN framework to answer; nil means the most recent UN framework that applies to `year` and lists
+    /// indicators.
     public var unFramework: String?
 
     public static let defaultStaleAfterDays = 30

@@ -19,9 +19,19 @@ struct ReportCommand: ParsableCommand {
             eu and un: md, html, csv, json. Without --format every format of the
             report is written.
 
+            Indicator frameworks: the EU has two sets, the 2010 indicators
+            (eu-2010) and their 2016 revision (eu-2016, from reporting year
+            2016). Without --framework a response answers the most recent set of
+            its body that applies to --year and lists indicators, and says so when
+            it passed one over. The bundled file names eu-2016 but does not list
+            its indicators (they could not be transcribed from the Council
+            document), so EU responses answer eu-2010 until a frameworks file with
+            eu-2016 filled in is given with --frameworks.
+
             Examples:
               napsync report parliament --year 2015 --out reports/
               napsync report eu --year 2015 --format json
+              napsync report eu --year 2016 --frameworks eu-2016.json --framework eu-2016
               napsync report un --year 2015 --frameworks corrected-frameworks.json
             """)
 
@@ -42,7 +52,8 @@ struct ReportCommand: ParsableCommand {
     var frameworks: String?
     @Option(
         help: ArgumentHelp(
-            "The framework id to answer, e.g. eu-2016 (default: the first of its body in the file).", valueName: "id"))
+            "The framework to answer: eu-2010 or eu-2016, un-2010 (default: the most recent of its body that applies "
+                + "to --year and lists indicators).", valueName: "id"))
     var framework: String?
     @Option(help: ArgumentHelp("Flag departments whose data is older than this.", valueName: "days"))
     var staleAfterDays: Int = ReportOptions.defaultStaleAfterDays
@@ -85,6 +96,9 @@ struct ReportCommand: ParsableCommand {
                     plan: plan, snapshot: snapshot, frameworks: frameworks, options: reportOptions)
             files = response.files(kind: kind.rawValue, formats ?? ReportFormat.allCases)
             note(stale: response.basis.staleSources.count, conflicts: response.conflicts.count)
+            if let selection = response.framework.selection {
+                printError("note: \(selection) Give a frameworks file that lists them with --frameworks to answer it.")
+            }
             if response.framework.uncheckedWordings > 0 {
                 printError(
                     "note: \(response.framework.uncheckedWordings) indicator wordings of \(response.framework.id) are not checked "

@@ -107,6 +107,14 @@ struct IndicatorFrameworksTests {
         }
     }
 
+    @Test func appliesFromMustBeAYear() {
+        let text = problems(
+            replacing(
+                #""source": "Test source, doc. 1/10","#,
+                with: #""source": "Test source, doc. 1/10", "appliesFrom": "2016","#))
+        #expect(text.contains("framework eu-test: appliesFrom must be a year"))
+    }
+
     @Test func theBundledFileLoadsAndFlagsEveryUncheckedWording() throws {
         let frameworks = try IndicatorFrameworks.bundled()
         let eu = try #require(frameworks.framework(.eu, id: "eu-2010"))
