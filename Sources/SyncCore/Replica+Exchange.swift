@@ -10,8 +10,15 @@ extension Replica: ChangeSetExchange {
 
     /// Selects what a peer lacks straight from the change log by (origin, sequence) ranges: the cost grows with
     /// the changes sent, not with the size of the dataset. Changes come out in local apply order, which is a
-    /// causal order, so the peer can apply them as they come.
+    /// causal order, so the peer can apply them as they come. A set stops early, with `hasMore`, once its
+    /// changes' stored bytes pass `maxChangeSetBytes`, so that a chunk of long narratives still fits a request.
     public func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int) throws -> OutgoingChangeSet? {
+        try changeSet(missingFrom: peerClock, maxChanges: maxChanges, maxBytes: Self.maxChangeSetBytes)
+    }
+
+    /// As `changeSet(missingFrom:maxChanges:)`, stopping once the changes' stored bytes reach `maxBytes` (after
+    /// at least one change).
+    public func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int, maxBytes: Int) throws -> OutgoingChangeSet? {
         try database.read { db -> OutgoingChangeSet? in
             let origins = try OriginDirectory(db)
             let lacking = origins.entries.filter { $0.seq > peerClock[$0.node] }
@@ -19,23 +26,31 @@ extension Replica: ChangeSetExchange {
             // The first changes in apply order are among the first of each origin's range (an origin's changes
             // are applied in sequence order), so each range is read only as far as one chunk: the cost of a
             // chunk does not grow with what the peer still lacks after it, as it would if every lacking change
-            // were collected and sorted.
-            let range = "SELECT * FROM (SELECT id, origin, seq, time, record, body FROM change WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?)"
+            // were collected and sorted. The ranges are read from the (origin, seq) index alone; only the rows
+            // sent are read from the table.
+            let range = "SELECT id FROM (SELECT id FROM change WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?)"
             var arguments = StatementArguments()
             for entry in lacking { arguments += [entry.index, Int64(peerClock[entry.node]), maxChanges + 1] }
             arguments += [maxChanges + 1]
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
-                    sql: "SELECT origin, seq, time, record, body FROM (\(lacking.map { _ in range }.joined(separator: " UNION ALL "))) ORDER BY id LIMIT ?"),
+                    sql: """
+                        SELECT origin, seq, time, record, body FROM change
+                        WHERE id IN (\(lacking.map { _ in range }.joined(separator: " UNION ALL ")) ORDER BY 1 LIMIT ?)
+                        ORDER BY id
+                        """),
                 arguments: arguments)
             var changes: [Change] = []
             var hasMore = false
+            var bytes = 0
             while let row = try rows.next() {
-                guard changes.count < maxChanges else {
+                guard changes.count < maxChanges, bytes < maxBytes else {
                     hasMore = true
                     break
                 }
-                changes.append(try Self.change(from: row, origins: origins))
+                let change = try Self.change(from: row, origins: origins)
+                bytes += (row["body"] as Data).count + change.record.description.utf8.count
+                changes.append(change)
             }
             var after = peerClock
             for change in changes { after[change.origin] = max(after[change.origin], change.seq) }
@@ -45,6 +60,10 @@ extension Replica: ChangeSetExchange {
             return OutgoingChangeSet(data: data, changeCount: changes.count, peerClockAfter: after, hasMore: hasMore)
         }
     }
+
+    /// Where a change set stops growing, in stored bytes of its changes (values, record keys, context), below
+    /// the default HTTP body limit of 32 MiB (protocol.md §7) whatever the values compress to.
+    public static let maxChangeSetBytes = 16 << 20
 
     /// An empty change set: what a bundle for a peer that lacks nothing holds.
     public func emptyChangeSet() throws -> Data {

@@ -70,6 +70,25 @@ import Testing
         #expect(try chunked.canonicalExport().digest() == coordinator.canonicalExport().digest())
     }
 
+    @Test func aChangeSetOfLongValuesStopsAtItsByteBudget() throws {
+        // Given ten changes of 20,000-character narratives
+        let defence = try fixture.make(.defence)
+        let coordinator = try fixture.make(.coordinator)
+        for year in 2013...2022 {
+            try defence.set(.entry(.defence, year: year, line: "4.a"), fields: ["narrative": .text(String(repeating: "n", count: 20_000))])
+        }
+        // When a peer pulls them with room for 100 changes but 50,000 bytes
+        var sizes: [Int] = []
+        while let chunk = try defence.changeSet(missingFrom: try coordinator.clock(), maxChanges: 100, maxBytes: 50_000) {
+            sizes.append(chunk.changeCount)
+            #expect(chunk.hasMore == (try coordinator.clock()[defence.nodeID] + UInt64(chunk.changeCount) < 10))
+            _ = try coordinator.apply(changeSet: chunk.data)
+        }
+        // Then each set stops at the change that passes the budget, and everything arrives
+        #expect(sizes == [3, 3, 3, 1])
+        #expect(try coordinator.canonicalExport().digest() == defence.canonicalExport().digest())
+    }
+
     @Test func applyingTheSameChangeSetTwiceChangesNothing() throws {
         let defence = try fixture.make(.defence)
         let coordinator = try fixture.make(.coordinator)
