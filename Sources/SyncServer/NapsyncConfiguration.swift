@@ -18,7 +18,7 @@ public struct NapsyncConfiguration: Sendable, Equatable {
     public var backoffMinimum: Duration = .seconds(1)
     public var backoffMaximum: Duration = .seconds(300)
     /// Most changes in one change set (one HTTP request or response).
-    public var chunkSize: Int = 500
+    public var chunkSize: Int = 5000
     /// Largest change-set body this node accepts or reads, in bytes.
     public var maxBodyBytes: Int = 32 * 1024 * 1024
     /// Limit on one HTTP exchange with a peer, connection included.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncServer
 
 @main
 struct Napsync: AsyncParsableCommand {
@@ -19,4 +20,9 @@ struct Napsync: AsyncParsableCommand {
             QuarantineCommand.self, DemoCommand.self,
         ]
     )
+
+    static func main() async {
+        ReplicaWorkPool.configure()
+        await main(nil)
+    }
 }

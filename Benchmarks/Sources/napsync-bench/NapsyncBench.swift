@@ -38,6 +38,11 @@ struct NapsyncBench: ParsableCommand {
     @Option(help: "How long --profile runs.")
     var seconds: Double = 20
 
+    static func main() {
+        SyncBenchOptions.prepareProcess()
+        main(nil)
+    }
+
     func validate() throws {
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
     }
