@@ -57,8 +57,6 @@ public struct SyncBenchOptions: Sendable {
     public var editsPerNode = 10_000
     /// Rounds of 6: each builds ten new nodes and converges them.
     public var convergenceRounds = 2
-    /// Changes per node of 6e, the convergence with joined nodes (signed), whose cost grows with the replica.
-    public var joinedEditsPerNode = 1_000
 
     public init(_ suite: SuiteOptions, quick: Bool) {
         self.suite = suite
@@ -67,7 +65,6 @@ public struct SyncBenchOptions: Sendable {
             roundSizes = [1_000, 10_000]
             editsPerNode = 1_000
             convergenceRounds = 1
-            joinedEditsPerNode = 200
         }
     }
 
