@@ -48,9 +48,15 @@ public enum ProcessMemory {
     /// The current resident size, in bytes.
     public static func resident() -> Int? { status("VmRSS") }
 
-    private static func status(_ key: String) -> Int? {
+    /// The peak resident size of another process over its life, in bytes.
+    public static func peakResident(process id: Int32) -> Int? { status("VmHWM", of: "\(id)") }
+
+    /// The current resident size of another process, in bytes.
+    public static func resident(process id: Int32) -> Int? { status("VmRSS", of: "\(id)") }
+
+    private static func status(_ key: String, of process: String = "self") -> Int? {
         #if os(Linux)
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
             let digits = line.dropFirst(key.count + 1).filter(\.isNumber)
             return Int(digits).map { $0 * 1024 }

@@ -144,6 +144,11 @@ public enum Format {
         return "+\(fixed(Double(bytes) / 1_048_576, 1)) MiB"
     }
 
+    /// A size in MiB, without the sign `memory` gives a rise.
+    public static func mebibytes(_ bytes: Int?) -> String {
+        bytes.map { "\(fixed(Double($0) / 1_048_576, 1)) MiB" } ?? "n/a"
+    }
+
     public static func fixed(_ value: Double, _ digits: Int) -> String {
         value.isFinite ? String(format: "%.\(digits)f", value) : "n/a"
     }

@@ -38,6 +38,9 @@ struct NapsyncBench: ParsableCommand {
     @Option(help: "How long --profile runs.")
     var seconds: Double = 20
 
+    @Option(help: .hidden)
+    var serveNode: String?
+
     static func main() {
         SyncBenchOptions.prepareProcess()
         main(nil)
@@ -48,6 +51,11 @@ struct NapsyncBench: ParsableCommand {
     }
 
     func run() throws {
+        if let serveNode {
+            // The child side of a node served in its own process (ChildNode), until SIGTERM.
+            try ChildNode.serve(directory: URL(fileURLWithPath: serveNode))
+            return
+        }
         #if DEBUG
         log("warning: this is a debug build; run Benchmarks/run (release) for figures worth reading")
         #endif
