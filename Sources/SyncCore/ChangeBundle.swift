@@ -34,7 +34,7 @@ public enum ChangeBundle {
             try handle.write(contentsOf: data)
             sets += 1
         }
-        while let outgoing = try replica.changeSet(missingFrom: clock, maxChanges: chunkSize) {
+        while let outgoing = try replica.changeSet(missingFrom: clock, maxChanges: chunkSize, compression: .compact) {
             try append(outgoing.data)
             changes += outgoing.changeCount
             clock = outgoing.peerClockAfter

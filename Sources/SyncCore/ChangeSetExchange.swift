@@ -12,9 +12,10 @@ public protocol ChangeSetExchange: Sendable {
     func currentClock() throws -> VectorClock
 
     /// Encodes at most `maxChanges` of the changes that a peer holding `peerClock` lacks, oldest first, in an
-    /// order the peer can apply. Returns nil when the peer lacks nothing. Call again with the returned
-    /// `peerClockAfter` to get the next chunk.
-    func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int) throws -> OutgoingChangeSet?
+    /// order the peer can apply, compressed as `compression` says. Returns nil when the peer lacks nothing. Call
+    /// again with the returned `peerClockAfter` to get the next chunk.
+    func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int, compression: ChangeSetCompression) throws
+        -> OutgoingChangeSet?
 
     /// Verifies, decodes and applies an encoded change set atomically: all of it or nothing.
     func apply(changeSet data: Data) throws -> ApplyReport
@@ -54,5 +55,28 @@ public struct ApplyReport: Sendable, Hashable, Codable {
         self.alreadyKnown = alreadyKnown
         self.conflictsOpened = conflictsOpened
         self.clock = clock
+    }
+}
+
+extension ChangeSetExchange {
+    /// A chunk for a sync session: compressed for speed (see ``ChangeSetCompression/fast``).
+    public func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int) throws -> OutgoingChangeSet? {
+        try changeSet(missingFrom: peerClock, maxChanges: maxChanges, compression: .fast)
+    }
+}
+
+/// How hard a change set's payload is compressed. Any level decodes the same way; only size and time differ.
+public enum ChangeSetCompression: Sendable {
+    /// zlib level 1, for sync sessions: a coordinator serving ten departments spends more on compressing than
+    /// the bytes saved are worth on a network (the set is about an eighth larger than at level 6).
+    case fast
+    /// zlib level 6, for bundles carried by hand, where the file's size matters more than the time to write it.
+    case compact
+
+    public var zlibLevel: Int32 {
+        switch self {
+        case .fast: 1
+        case .compact: 6
+        }
     }
 }

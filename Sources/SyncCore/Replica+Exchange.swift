@@ -12,13 +12,17 @@ extension Replica: ChangeSetExchange {
     /// the changes sent, not with the size of the dataset. Changes come out in local apply order, which is a
     /// causal order, so the peer can apply them as they come. A set stops early, with `hasMore`, once its
     /// changes' stored bytes pass `maxChangeSetBytes`, so that a chunk of long narratives still fits a request.
-    public func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int) throws -> OutgoingChangeSet? {
-        try changeSet(missingFrom: peerClock, maxChanges: maxChanges, maxBytes: Self.maxChangeSetBytes)
+    public func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int, compression: ChangeSetCompression) throws
+        -> OutgoingChangeSet?
+    {
+        try changeSet(missingFrom: peerClock, maxChanges: maxChanges, maxBytes: Self.maxChangeSetBytes, compression: compression)
     }
 
-    /// As `changeSet(missingFrom:maxChanges:)`, stopping once the changes' stored bytes reach `maxBytes` (after
-    /// at least one change).
-    public func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int, maxBytes: Int) throws -> OutgoingChangeSet? {
+    /// As `changeSet(missingFrom:maxChanges:compression:)`, stopping once the changes' stored bytes reach
+    /// `maxBytes` (after at least one change).
+    public func changeSet(
+        missingFrom peerClock: VectorClock, maxChanges: Int, maxBytes: Int, compression: ChangeSetCompression = .fast
+    ) throws -> OutgoingChangeSet? {
         try database.read { db -> OutgoingChangeSet? in
             let origins = try OriginDirectory(db)
             let lacking = origins.entries.filter { $0.seq > peerClock[$0.node] }
@@ -56,7 +60,8 @@ extension Replica: ChangeSetExchange {
             for change in changes { after[change.origin] = max(after[change.origin], change.seq) }
             let proofs = try proofs(for: changes, origins: origins, db: db)
             let data = try ChangeSetFormat.encode(
-                changes, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID, proofs: proofs)
+                changes, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID,
+                level: compression.zlibLevel, proofs: proofs)
             return OutgoingChangeSet(data: data, changeCount: changes.count, peerClockAfter: after, hasMore: hasMore)
         }
     }

@@ -89,6 +89,28 @@ import Testing
         #expect(try coordinator.canonicalExport().digest() == defence.canonicalExport().digest())
     }
 
+    @Test func sessionsCompressForSpeedAndBundlesForSize() throws {
+        // Given a department with a few hundred narratives
+        let defence = try fixture.make(.defence)
+        try defence.write { writer in
+            for line in ["4.a", "4.b", "4.c", "4.d"] {
+                for year in 2013...2062 {
+                    try writer.set(
+                        .entry(.defence, year: year, line: line),
+                        fields: ["narrative": .text("Training on resolution 1325 for \(year - 2000) officers before deployment to \(line).")])
+                }
+            }
+        }
+        // When the same changes are encoded for a session and for a bundle
+        let fast = try #require(try defence.changeSet(missingFrom: VectorClock(), maxChanges: 1_000))
+        let compact = try #require(try defence.changeSet(missingFrom: VectorClock(), maxChanges: 1_000, compression: .compact))
+        // Then both carry the same changes, and the bundle's form is the smaller
+        let fastChanges = try ChangeSetFormat.decode(fast.data, sender: "test").changes
+        #expect(fastChanges.count == 200)
+        #expect(fastChanges == (try ChangeSetFormat.decode(compact.data, sender: "test").changes))
+        #expect(compact.data.count < fast.data.count)
+    }
+
     @Test func applyingTheSameChangeSetTwiceChangesNothing() throws {
         let defence = try fixture.make(.defence)
         let coordinator = try fixture.make(.coordinator)

@@ -56,7 +56,9 @@ final class FakeExchange: ChangeSetExchange {
 
     func currentClock() throws -> VectorClock { state.withLock { $0.clock } }
 
-    func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int) throws -> OutgoingChangeSet? {
+    func changeSet(missingFrom peerClock: VectorClock, maxChanges: Int, compression: ChangeSetCompression) throws
+        -> OutgoingChangeSet?
+    {
         let (chunk, hasMore) = try state.withLock { state -> ([FakeChange], Bool) in
             state.changeSetCalls += 1
             if state.failingChangeSetCalls.contains(state.changeSetCalls) {

@@ -15,6 +15,12 @@ public enum ChangeSetSizeBenchmark {
         let tsvZ = try BareValues.zlib(tsv)
         let prefixedZ = try BareValues.zlib(prefixed)
         func perField(_ bytes: Int) -> String { "\(Format.fixed(Double(bytes) / fields, 2)) B" }
+        // The same changes as a sync session sends them (ChangeSetCompression.fast); the workload is a bundle's.
+        let header = try ChangeSetFormat.decode(workload.data, sender: "bench").header
+        let session = try ChangeSetFormat.encode(
+            workload.changes, owners: Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) }),
+            sender: header.sender, datasetID: header.datasetID, level: ChangeSetCompression.fast.zlibLevel,
+            proofs: Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.proof) })).count
         let figure = "\(perField(napsync))/field change (\(Format.bytes(napsync)))"
         return [
             ReportRow(
@@ -27,6 +33,11 @@ public enum ChangeSetSizeBenchmark {
                 figure: figure,
                 baseline: "\(perField(prefixedZ)) (\(Format.bytes(prefixedZ)); \(Format.bytes(prefixed.count)) before zlib)",
                 ratio: Double(napsync) / Double(prefixedZ), target: target),
+            ReportRow(
+                id: "3c", name: "  context: 3a as a sync session compresses it (zlib level 1)",
+                figure: "\(perField(session))/field change (\(Format.bytes(session)))",
+                baseline: "\(perField(tsvZ)) (3a's zlib-\(BareValues.zlibLevel) TSV)",
+                ratio: Double(session) / Double(tsvZ), target: target),
         ]
     }
 }

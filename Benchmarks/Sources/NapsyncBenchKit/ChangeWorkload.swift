@@ -35,7 +35,10 @@ public struct ChangeWorkload: Sendable {
                 }
             }
         }
-        guard let outgoing = try source.changeSet(missingFrom: VectorClock(), maxChanges: 1_000_000), !outgoing.hasMore else {
+        // Compressed as bundles are (the smaller of the two forms; sessions use `.fast`, row 3c).
+        guard let outgoing = try source.changeSet(missingFrom: VectorClock(), maxChanges: 1_000_000, compression: .compact),
+            !outgoing.hasMore
+        else {
             throw BenchError("the source replica produced no single change set")
         }
         let decoded = try ChangeSetFormat.decode(outgoing.data, sender: "bench")
