@@ -35,8 +35,9 @@ enum WriterSnapshotCache {
         }
 
         init(_ db: Database) throws {
+            // Read twice per write transaction: stepped raw (RawStatement), not through GRDB's row decoding.
             self.init(
-                dataVersion: try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1,
+                dataVersion: try RawStatement(db, sql: "PRAGMA data_version").first { $0.columnInt64(0) } ?? -1,
                 totalChanges: Self.totalChanges(db))
         }
 
