@@ -18,9 +18,9 @@ struct OriginDirectory {
     private var positionByIndex: [Int64: Int] = [:]
     private var dirty = Set<Int>()
 
-    /// The newest change time held, over every origin: where the hybrid clock resumes. A transaction that
-    /// recorded only local changes does not store its hybrid time (see `ReplicaTransaction.flush`); their time is
-    /// the newest of this node's origin.
+    /// The newest change time held, over every origin: where the hybrid clock resumes (see
+    /// `ReplicaTransaction.init`), as no transaction stores the hybrid time itself. An origin's changes carry
+    /// increasing times, so its newest change has its latest time.
     private(set) var newestChangeTime: Int64 = 0
 
     /// Loads the directory. An origin's clock entry is the higher of its row and its newest change: local
