@@ -34,6 +34,19 @@ public enum ApplyBenchmark {
             return seconds
         }
 
+        log("2c the replica's own SQL, rows precomputed")
+        let source = directory.appendingPathComponent("floor-source")
+        defer { try? FileManager.default.removeItem(at: source) }
+        _ = try BenchReplicas.make(at: source).apply(changeSet: workload.data, from: "bench")
+        let floorRows = try ReplicaFloor(readingReplicaIn: source)
+        var floor = Samples()
+        for round in 0..<options.applyRounds {
+            let folder = directory.appendingPathComponent("floor-\(round + 1)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            _ = try BenchReplicas.make(at: folder)
+            floor.append(try floorRows.write(intoReplicaIn: folder))
+        }
+
         log("2b decode only")
         var decode = Samples()
         for _ in 0..<options.applyRounds {
@@ -50,6 +63,12 @@ public enum ApplyBenchmark {
             ReportRow(
                 id: "2b", name: "  of which: verify + inflate + decode",
                 figure: Format.duration(decode.median), baseline: "share of 2a's apply time", ratio: decode.median / pair.subject.median),
+            ReportRow(
+                id: "2c", name: "  context: 2a's SQL alone (its change and record rows, precomputed, bound raw)",
+                figure: "\(Format.duration(floor.median)) (\(floorRows.changes.count.formatted()) change rows, "
+                    + "\(floorRows.records.count.formatted()) record rows)",
+                baseline: "share of 2a's apply time; \(Format.fixed(floor.median / pair.baseline.median, 2))x the raw upserts",
+                ratio: floor.median / pair.subject.median),
         ]
     }
 }
