@@ -154,7 +154,7 @@ public struct HTTPPeerTransport: PeerTransport {
     }
 
     private static func onReplica<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive { try body() }
+        try await ReplicaWorkPool.shared.runIfActive { try body() }
     }
 
     private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {

@@ -185,7 +185,7 @@ extension NapsyncDaemon {
     static func network(_ authenticator: (any PeerAuthenticator)?, logger: Logger) async -> String? {
         guard let authenticator else { return nil }
         do {
-            return try await NIOThreadPool.singleton.runIfActive { try authenticator.networkFingerprint() }
+            return try await ReplicaWorkPool.shared.runIfActive { try authenticator.networkFingerprint() }
         } catch {
             logger.error("cannot read the network membership", metadata: ["error": "\(error)"])
             return nil
@@ -218,11 +218,18 @@ extension HTTPClient {
     ///
     /// `tls` checks `https://` peers (see ``NapsyncTLS``); nil uses the system's CAs.
     public static func makeForPeers(requestTimeout: Duration, tls: TLSConfiguration? = nil) -> HTTPClient {
+        HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: peerConfiguration(requestTimeout: requestTimeout, tls: tls))
+    }
+
+    /// The configuration of ``makeForPeers(requestTimeout:tls:)``.
+    static func peerConfiguration(requestTimeout: Duration, tls: TLSConfiguration? = nil) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls
         let timeout = TimeAmount.nanoseconds(requestTimeout.nanoseconds)
         configuration.timeout = .init(connect: min(timeout, .seconds(10)), read: timeout)
         configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        return configuration
     }
 }

@@ -109,7 +109,7 @@ public struct NodeRoutes: Sendable {
         do {
             // Not through onReplica: a refusal is the change set's fault (422), not an unavailable replica (503).
             let exchange = self.exchange
-            report = try await NIOThreadPool.singleton.runIfActive { try exchange.apply(changeSet: data) }
+            report = try await ReplicaWorkPool.shared.runIfActive { try exchange.apply(changeSet: data) }
         } catch {
             metrics.recordRefused(announced, peer: peerNode)
             context.logger.warning(
@@ -207,7 +207,7 @@ public struct NodeRoutes: Sendable {
     {
         let exchange = self.exchange
         do {
-            return try await NIOThreadPool.singleton.runIfActive { try body(exchange) }
+            return try await ReplicaWorkPool.shared.runIfActive { try body(exchange) }
         } catch let error as NapsyncHTTPError {
             throw error
         } catch {

@@ -36,7 +36,7 @@ struct PeerAuthenticationMiddleware: RouterMiddleware {
         let authenticator = self.authenticator
         let network: String?
         do {
-            network = try await NIOThreadPool.singleton.runIfActive { try authenticator.networkFingerprint() }
+            network = try await ReplicaWorkPool.shared.runIfActive { try authenticator.networkFingerprint() }
         } catch {
             throw NapsyncHTTPError(
                 .serviceUnavailable, code: ErrorCode.replicaUnavailable, message: "local replica failed: \(error)")
@@ -111,7 +111,7 @@ struct PeerAuthenticationMiddleware: RouterMiddleware {
         let method = request.method.rawValue
         let authenticator = self.authenticator
         do {
-            return try await NIOThreadPool.singleton.runIfActive {
+            return try await ReplicaWorkPool.shared.runIfActive {
                 try authenticator.verify(
                     authentication, kind: Self.requestKind, method: method, path: path, body: data)
             }
@@ -129,7 +129,7 @@ struct PeerAuthenticationMiddleware: RouterMiddleware {
         let data = Data(buffer: body)
         let status = String(response.status.code)
         let authenticator = self.authenticator
-        let authentication = try await NIOThreadPool.singleton.runIfActive {
+        let authentication = try await ReplicaWorkPool.shared.runIfActive {
             try authenticator.authenticate(kind: Self.responseKind, method: status, path: path, body: data)
         }
         for (name, value) in authentication.headers {

@@ -1,20 +1,19 @@
-import Foundation
 import NIOCore
+import NIOPosix
 
-/// The size of the thread pool that replica work runs on (NIO's blocking pool: SQLite reads, applies, and the
-/// fsync of every commit). NIO sizes it to the core count, which leaves a core idle whenever a thread waits for
-/// the disk; a coordinator serving ten departments at once waits on the disk often.
+/// The threads that replica work runs on: SQLite reads, applies and the fsync of every commit, and the
+/// signatures around them. NIO's shared blocking pool has one thread per core, which leaves a core idle whenever
+/// a thread waits for the disk, and a coordinator serving ten departments at once waits on the disk often; so
+/// napsync keeps a pool of its own, sized to wait.
 public enum ReplicaWorkPool {
-    /// The variable NIO reads to size the pool; when it is set, napsync leaves the choice to it.
-    public static let environmentVariable = "NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT"
-
     /// Threads for `cores` cores: enough that disk waits do not idle the processor.
     public static func threadCount(cores: Int) -> Int { max(8, 4 * cores) }
 
-    /// Sizes the pool. Call once, at the very start of the process, before anything uses NIO (NIO stops the
-    /// process if the size is set twice or after the pool exists).
-    public static func configure(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard environment[environmentVariable] == nil else { return }
-        NIOSingletons.blockingPoolThreadCountSuggestion = threadCount(cores: System.coreCount)
-    }
+    /// The process's pool, started on first use and kept for the life of the process (as NIO's own singletons
+    /// are): every daemon, session and HTTP handler in the process shares it.
+    public static let shared: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: threadCount(cores: System.coreCount))
+        pool.start()
+        return pool
+    }()
 }

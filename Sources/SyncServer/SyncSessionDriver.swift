@@ -114,7 +114,7 @@ public struct SyncSessionDriver: Sendable {
         -> T
     {
         let exchange = self.exchange
-        return try await NIOThreadPool.singleton.runIfActive { try body(exchange) }
+        return try await ReplicaWorkPool.shared.runIfActive { try body(exchange) }
     }
 
     private static func failure(_ error: any Error, local: (String) -> SyncFailure) -> SyncFailure {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import SyncServer
 
 @main
 struct Napsync: AsyncParsableCommand {
@@ -20,9 +19,4 @@ struct Napsync: AsyncParsableCommand {
             QuarantineCommand.self, DemoCommand.self,
         ]
     )
-
-    static func main() async {
-        ReplicaWorkPool.configure()
-        await main(nil)
-    }
 }

@@ -291,9 +291,3 @@ final class CountingRelay: Sendable {
         }
     }
 }
-
-extension SyncBenchOptions {
-    /// Sizes the replica work pool as `napsync` does at start (``ReplicaWorkPool``): call first thing in `main`.
-    /// The convergence round hosts eleven nodes in this one process, where each would have its own pool.
-    public static func prepareProcess() { ReplicaWorkPool.configure() }
-}

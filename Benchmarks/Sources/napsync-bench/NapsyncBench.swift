@@ -41,11 +41,6 @@ struct NapsyncBench: ParsableCommand {
     @Option(help: .hidden)
     var serveNode: String?
 
-    static func main() {
-        SyncBenchOptions.prepareProcess()
-        main(nil)
-    }
-
     func validate() throws {
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
     }
