@@ -35,7 +35,8 @@ struct NapsyncProcessTests {
             guard case NapsyncProcessError.timedOut(let arguments, _, let partial) = error else { return false }
             return arguments == ["-f", "/dev/null"] && partial.killedBySignal
         }
-        #expect(clock.now - start < .seconds(10))
+        // `tail -f` never ends by itself: only the kill can have ended it, however loaded the machine is.
+        #expect(clock.now - start < .seconds(120))
     }
 
     @Test func succeedThrowsWithTheCommandsStderrWhenItFails() async throws {

@@ -102,6 +102,38 @@ func makeNetwork(root: URL, coordinator: URL, departments: [String: URL]) throws
 }
 
 /// A port that was free a moment ago.
+/// A port bound on 127.0.0.1 and never listened on, held until `close()`: a connection to it is refused at once,
+/// and no server started by a test running alongside can take it meanwhile (as it could a port from `freePort`).
+final class RefusingPort {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        guard bound == 0, port != 0 else {
+            let code = POSIXErrorCode(rawValue: errno) ?? .EADDRNOTAVAIL
+            Glibc.close(fd)
+            throw POSIXError(code)
+        }
+        self.descriptor = fd
+        self.port = port
+    }
+
+    func close() { Glibc.close(descriptor) }
+}
+
 func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
@@ -154,7 +186,7 @@ struct DaemonProcessTests {
             }
         }
         for daemon in daemons {
-            _ = try await waitFor("\(daemon.name) to notice the coordinator is down", timeout: .seconds(10)) {
+            _ = try await waitFor("\(daemon.name) to notice the coordinator is down", timeout: .seconds(60)) {
                 daemon.log.contains("peer unreachable") ? true : nil
             }
         }

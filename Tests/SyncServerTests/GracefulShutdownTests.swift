@@ -74,7 +74,9 @@ struct GracefulShutdownTests {
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            _ = try await waitFor("the first pull to be in flight", timeout: .seconds(10), every: .milliseconds(2)) {
+            // A watchdog, not a speed check: replica calls share NIO's blocking pool with every test running
+            // alongside, and under a loaded CI machine the first one can wait a while.
+            _ = try await waitFor("the first pull to be in flight", timeout: .seconds(120), every: .milliseconds(2)) {
                 gated.isWaiting ? true : nil
             }
             // When shutdown starts while that chunk is in flight, and the chunk then arrives

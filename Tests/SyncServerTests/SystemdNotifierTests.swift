@@ -91,7 +91,7 @@ struct SystemdNotifierTests {
             #expect(messages.contains { $0.hasPrefix("READY=1") && $0.contains("STATUS=serving on 127.0.0.1:") })
             #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 2)
         }
-        let after = socket.receive(until: { $0.contains { $0.hasPrefix("STOPPING=1") } }, timeout: .seconds(2))
+        let after = socket.receive(until: { $0.contains { $0.hasPrefix("STOPPING=1") } }, timeout: .seconds(30))
         #expect(after.contains { $0.hasPrefix("STOPPING=1") })
     }
 
