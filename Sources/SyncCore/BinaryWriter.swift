@@ -51,6 +51,16 @@ struct BinaryWriter {
         }
     }
 
+    /// A change's assignments as a change's digest and its stored body both lay them out: the count, then each
+    /// field name and value.
+    mutating func assignments(_ assignments: [Assignment]) {
+        varint(assignments.count)
+        for assignment in assignments {
+            string(assignment.field)
+            value(assignment.value)
+        }
+    }
+
     /// Appends another buffer prefixed by its length, so a reader can skip or bound it.
     mutating func section(_ other: BinaryWriter) {
         varint(other.bytes.count)

@@ -27,11 +27,7 @@ public enum ChangeChain {
         writer.varint(change.seq)
         writer.signed(change.time)
         writer.string(change.record.description)
-        writer.varint(change.assignments.count)
-        for assignment in change.assignments {
-            writer.string(assignment.field)
-            writer.value(assignment.value)
-        }
+        writer.assignments(change.assignments)
         writer.varint(change.supersedes.count)
         for dot in change.supersedes {
             writer.raw(dot.origin.bytes)

@@ -52,8 +52,8 @@ extension Replica: ChangeSetExchange {
                     hasMore = true
                     break
                 }
-                let change = try Self.change(from: row, origins: origins)
-                bytes += (row["body"] as Data).count + change.record.description.utf8.count
+                let (change, storedBytes) = try Self.change(from: row, origins: origins)
+                bytes += storedBytes
                 changes.append(change)
             }
             var after = peerClock
@@ -75,14 +75,17 @@ extension Replica: ChangeSetExchange {
         try ChangeSetFormat.encode([], owners: [:], sender: identity.nodeID, datasetID: identity.datasetID)
     }
 
-    static func change(from row: Row, origins: OriginDirectory) throws -> Change {
+    /// A stored change, and how many bytes its body and record key take (what a change set's size is counted in).
+    static func change(from row: Row, origins: OriginDirectory) throws -> (change: Change, storedBytes: Int) {
         guard let origin = origins.node(at: row["origin"]), let record = RecordKey(row["record"]) else {
             throw StoredEncoding.UnknownOrigin()
         }
-        let body = try StoredEncoding.decodeBody([UInt8](row["body"] as Data), node: { origins.node(at: $0) })
-        return Change(
+        let stored = [UInt8](row["body"] as Data)
+        let body = try StoredEncoding.decodeBody(stored, node: { origins.node(at: $0) })
+        let change = Change(
             origin: origin, seq: UInt64(row["seq"] as Int64), time: row["time"], record: record,
             assignments: body.assignments, supersedes: body.supersedes)
+        return (change, stored.count + record.description.utf8.count)
     }
 
     public func apply(changeSet data: Data) throws -> ApplyReport {
@@ -165,10 +168,8 @@ extension Replica: ChangeSetExchange {
     private func apply(
         _ decoded: ChangeSetFormat.Decoded, digests: [Data], from label: String, in transaction: inout ReplicaTransaction
     ) throws -> (Int, Int) {
+        // The caller (applyAll) has checked the dataset.
         let header = decoded.header
-        guard header.datasetID == identity.datasetID else {
-            throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: header.datasetID)
-        }
         let claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
         var applied = 0
         var known = 0

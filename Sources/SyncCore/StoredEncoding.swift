@@ -52,11 +52,7 @@ enum StoredEncoding {
 
     static func encodeBody(_ change: Change, index: (NodeID) -> Int64) -> [UInt8] {
         var writer = BinaryWriter(capacity: 64)
-        writer.varint(change.assignments.count)
-        for assignment in change.assignments {
-            writer.string(assignment.field)
-            writer.value(assignment.value)
-        }
+        writer.assignments(change.assignments)
         writer.varint(change.supersedes.count)
         for dot in change.supersedes {
             writer.varint(UInt64(index(dot.origin)))
