@@ -223,6 +223,22 @@ extension HTTPClient {
             configuration: peerConfiguration(requestTimeout: requestTimeout, tls: tls))
     }
 
+    /// A client from ``makeForPeers(requestTimeout:tls:)`` for the length of `body`, shut down after it whatever
+    /// happens.
+    public static func withPeerClient<T: Sendable>(
+        requestTimeout: Duration, _ body: (HTTPClient) async throws -> T
+    ) async throws -> T {
+        let client = makeForPeers(requestTimeout: requestTimeout)
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
     /// The configuration of ``makeForPeers(requestTimeout:tls:)``.
     static func peerConfiguration(requestTimeout: Duration, tls: TLSConfiguration? = nil) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SyncCore
+import SyncServer
 
 /// `--data-dir`, shared by every command that works on a replica.
 struct ReplicaOptions: ParsableArguments {
@@ -40,6 +41,17 @@ enum CommandLogging {
         }
     }()
     private static let requestedLevel = LockedLevel()
+
+    /// For the commands that read the configuration file (`serve`, `sync`): journald-friendly lines at the
+    /// configured level. Returns the command's logger.
+    static func bootstrapJournal(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = JournalLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "napsync")
+    }
 
     static func bootstrap(level: Logger.Level?) {
         let environment = ProcessInfo.processInfo.environment["NAPSYNC_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))

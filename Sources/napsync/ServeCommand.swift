@@ -95,13 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
             printError("napsync serve: \(error)")
             throw ExitCode(78)  // EX_CONFIG: systemd's RestartPreventExitStatus keeps it from restarting in a loop
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = JournalLogHandler(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "napsync")
+        let logger = CommandLogging.bootstrapJournal(level: configuration.logLevel)
 
         let replica: Replica
         do {

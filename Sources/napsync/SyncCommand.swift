@@ -47,13 +47,7 @@ struct SyncCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = JournalLogHandler(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "napsync")
+        let logger = CommandLogging.bootstrapJournal(level: configuration.logLevel)
         let tls: NapsyncTLS
         do {
             tls = try NapsyncTLS(configuration: configuration)

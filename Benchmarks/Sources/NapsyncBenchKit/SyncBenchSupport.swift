@@ -160,19 +160,6 @@ func withServed<T: Sendable>(
     }
 }
 
-/// An HTTP client as the daemon makes one for its peers, shut down after `body`.
-func withPeerClient<T: Sendable>(_ body: (HTTPClient) async throws -> T) async throws -> T {
-    let client = HTTPClient.makeForPeers(requestTimeout: .seconds(60))
-    do {
-        let result = try await body(client)
-        try await client.shutdown()
-        return result
-    } catch {
-        try? await client.shutdown()
-        throw error
-    }
-}
-
 /// One session of `node` with `url`, as `napsync sync --direct` runs it (``SyncClient/syncDirectly``): signed once
 /// the node has joined a network. Throws unless it completed.
 @discardableResult

@@ -39,7 +39,7 @@ public enum SyncRoundBenchmark {
         }
         let all = subjects
         return try await withServed(all.map(\.coordinator)) { urls in
-            try await withPeerClient { client in
+            try await HTTPClient.withPeerClient(requestTimeout: .seconds(60)) { client in
                 try await measure(all, urls: urls, client: client, options: options, log: log)
             }
         }

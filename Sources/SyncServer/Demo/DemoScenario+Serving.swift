@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import ServiceLifecycle
 import SyncCore
@@ -39,19 +38,6 @@ extension DemoScenario {
                 try? await tasks.waitForAll()
                 throw error
             }
-        }
-    }
-
-    /// An HTTP client for the department nodes' sessions, shut down after `body` whatever happens.
-    func withPeerClient<T: Sendable>(_ body: (HTTPClient) async throws -> T) async throws -> T {
-        let client = HTTPClient.makeForPeers(requestTimeout: requestTimeout)
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
     }
 }

@@ -58,7 +58,7 @@ public struct DemoScenario: Sendable {
         let nodes = try foundNetwork()
         try recordSampleData(nodes)
         let conflict = try await serving(nodes.coordinator) { url in
-            try await withPeerClient { client in
+            try await HTTPClient.withPeerClient(requestTimeout: requestTimeout) { client in
                 try await syncUntilAgreed(nodes, with: url, client: client)
                 return try await concurrentEdit(nodes, with: url, client: client)
             }
