@@ -16,12 +16,12 @@ import NAPModel
 /// only for two hashes. A relay forwards the signature it received, with the digests of the changes between
 /// the chunk it sends and that checkpoint.
 public enum ChangeChain {
-    public static func genesis(_ origin: NodeID) -> Data {
-        Data(SHA256.hash(data: Data("napsync-chain-v1".utf8) + origin.bytes))
+    public static func genesis(_ origin: NodeID) -> ChainHash {
+        ChainHash(SHA256.hash(data: Data("napsync-chain-v1".utf8) + origin.bytes))
     }
 
     /// SHA-256 of the change's canonical bytes: origin, seq, time, record, assignments, context.
-    public static func digest(_ change: Change) -> Data {
+    public static func digest(_ change: Change) -> ChainHash {
         var writer = BinaryWriter(capacity: 256)
         writer.raw(change.origin.bytes)
         writer.varint(change.seq)
@@ -33,18 +33,18 @@ public enum ChangeChain {
             writer.raw(dot.origin.bytes)
             writer.varint(dot.seq)
         }
-        return Data(SHA256.hash(data: writer.bytes))
+        return ChainHash(SHA256.hash(data: writer.bytes))
     }
 
     /// The digests of `changes`, in order. A received change set is hashed once, before it is verified and
     /// applied; a large one is spread over the processor's cores, as each digest stands alone (only the chain
     /// steps, which are cheap, are sequential).
-    public static func digests(of changes: [Change]) -> [Data] {
+    public static func digests(of changes: [Change]) -> [ChainHash] {
         digests(of: changes, workers: min(ProcessInfo.processInfo.activeProcessorCount, changes.count / parallelThreshold))
     }
 
     /// The digests of `changes`, hashed by `workers` threads (one when it is 1 or less).
-    public static func digests(of changes: [Change], workers: Int) -> [Data] {
+    public static func digests(of changes: [Change], workers: Int) -> [ChainHash] {
         let workers = min(workers, changes.count)
         guard workers > 1 else { return changes.map(digest) }
         let results = DigestSlots(count: changes.count)
@@ -61,21 +61,21 @@ public enum ChangeChain {
     /// Below this many changes per core, spreading the hashing costs more than it saves.
     static let parallelThreshold = 2048
 
-    public static func next(_ previous: Data, _ digest: Data) -> Data {
+    public static func next(_ previous: ChainHash, _ digest: ChainHash) -> ChainHash {
         var hasher = SHA256()
-        hasher.update(data: previous)
-        hasher.update(data: digest)
-        return Data(hasher.finalize())
+        previous.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        digest.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return ChainHash(hasher.finalize())
     }
 
     /// The bytes an origin signs for its checkpoint at `seq`.
-    public static func checkpointMessage(dataset: String, origin: NodeID, seq: UInt64, chain: Data) -> Data {
+    public static func checkpointMessage(dataset: String, origin: NodeID, seq: UInt64, chain: ChainHash) -> Data {
         var writer = BinaryWriter()
         writer.raw(Array("napsync-checkpoint-v1".utf8))
         writer.string(dataset)
         writer.raw(origin.bytes)
         writer.varint(seq)
-        writer.raw(chain)
+        chain.withUnsafeBytes { writer.raw($0) }
         return Data(writer.bytes)
     }
 }
@@ -83,11 +83,11 @@ public enum ChangeChain {
 /// Result slots that workers fill at disjoint positions.
 private final class DigestSlots: @unchecked Sendable {
     // Each position is written by exactly one worker, and read only after `concurrentPerform` returns.
-    private let slots: UnsafeMutableBufferPointer<Data>
+    private let slots: UnsafeMutableBufferPointer<ChainHash>
 
     init(count: Int) {
         slots = .allocate(capacity: count)
-        slots.initialize(repeating: Data())
+        slots.initialize(repeating: .zero)
     }
 
     deinit {
@@ -95,7 +95,7 @@ private final class DigestSlots: @unchecked Sendable {
         slots.deallocate()
     }
 
-    func store(_ digest: Data, at position: Int) { slots[position] = digest }
+    func store(_ digest: ChainHash, at position: Int) { slots[position] = digest }
 
-    func collect() -> [Data] { Array(slots) }
+    func collect() -> [ChainHash] { Array(slots) }
 }

@@ -47,6 +47,10 @@ struct RawStatement {
         data.withUnsafeBytes { bind(index, raw: $0) }
     }
 
+    func bind(_ index: Int32, _ hash: ChainHash) {
+        hash.withUnsafeBytes { bind(index, raw: $0) }
+    }
+
     private func bind(_ index: Int32, raw: UnsafeRawBufferPointer) {
         if let base = raw.baseAddress, raw.count > 0 {
             sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteTransient)

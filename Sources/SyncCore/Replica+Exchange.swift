@@ -153,8 +153,8 @@ extension Replica: ChangeSetExchange {
                     throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: decoded.header.datasetID)
                 }
                 let digests = ChangeChain.digests(of: decoded.changes)
-                try verifyAndStoreProofs(decoded, digests: digests, from: label, in: &transaction, now: now)
-                let (applied, known) = try apply(decoded, digests: digests, from: label, in: &transaction)
+                let chains = try verifyAndStoreProofs(decoded, digests: digests, from: label, in: &transaction, now: now)
+                let (applied, known) = try apply(decoded, digests: digests, chains: chains, from: label, in: &transaction)
                 totals.opened += try transaction.flush()
                 totals.applied += applied
                 totals.known += known
@@ -166,7 +166,8 @@ extension Replica: ChangeSetExchange {
     }
 
     private func apply(
-        _ decoded: ChangeSetFormat.Decoded, digests: [Data], from label: String, in transaction: inout ReplicaTransaction
+        _ decoded: ChangeSetFormat.Decoded, digests: [ChainHash], chains: [ChainHash?], from label: String,
+        in transaction: inout ReplicaTransaction
     ) throws -> (Int, Int) {
         // The caller (applyAll) has checked the dataset.
         let header = decoded.header
@@ -174,7 +175,8 @@ extension Replica: ChangeSetExchange {
         var applied = 0
         var known = 0
         transaction.expectRecords(decoded.changes.count)
-        for (position, change) in decoded.changes.enumerated() {
+        for position in decoded.changes.indices {
+            let change = decoded.changes[position]
             let held = transaction.origins.seq(of: change.origin)
             if change.seq <= held {
                 guard let stored = try transaction.storedChange(change.dot), stored.time == change.time,
@@ -198,7 +200,7 @@ extension Replica: ChangeSetExchange {
                 throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
             }
             _ = try transaction.origins.index(of: change.origin, owner: claimed, db: transaction.db)
-            try transaction.record(change, digest: digests[position])
+            try transaction.record(change, digest: digests[position], chain: chains[position])
             applied += 1
         }
         return (applied, known)

@@ -19,8 +19,10 @@ extension Replica {
             proof.certificate = try Data.fetchOne(db, sql: "SELECT body FROM certificate WHERE node_id = ?", arguments: [node.hex]) ?? Data()
             if node == identity.nodeID, let signer {
                 // Our own changes: sign the chain exactly at the last one sent.
-                let chain = try Data.fetchOne(
-                    db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(lastSeq)]) ?? Data()
+                guard let stored = try Data.fetchOne(
+                    db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(lastSeq)]),
+                    let chain = ChainHash(stored)
+                else { throw StoredEncoding.UnknownOrigin() }
                 proof.checkpointSeq = lastSeq
                 proof.signature = try signer.sign(
                     ChangeChain.checkpointMessage(dataset: identity.datasetID, origin: node, seq: lastSeq, chain: chain))
@@ -56,12 +58,17 @@ extension Replica {
 
     /// Verifies every origin's certificate, revocation status and signed chain in a decoded set, then stores the
     /// proofs so that this replica can relay the changes with them. Throws before anything is applied.
+    ///
+    /// Returns, for each change of a signed origin, the chain value after it: the check computes them, and the
+    /// change log stores them. Changes of unsigned origins get nil.
     func verifyAndStoreProofs(
-        _ decoded: ChangeSetFormat.Decoded, digests: [Data], from label: String, in transaction: inout ReplicaTransaction, now: Date
-    ) throws {
+        _ decoded: ChangeSetFormat.Decoded, digests: [ChainHash], from label: String, in transaction: inout ReplicaTransaction,
+        now: Date
+    ) throws -> [ChainHash?] {
+        var chains = [ChainHash?](repeating: nil, count: decoded.changes.count)
         let root = try Self.networkRoot(transaction.db)
         var positionsByOrigin: [NodeID: [Int]] = [:]
-        for (position, change) in decoded.changes.enumerated() { positionsByOrigin[change.origin, default: []].append(position) }
+        for position in decoded.changes.indices { positionsByOrigin[decoded.changes[position].origin, default: []].append(position) }
         for range in decoded.header.origins where range.count > 0 {
             let node = range.node
             let proof = range.proof
@@ -93,8 +100,15 @@ extension Replica {
                 throw ReplicaError.sequenceGap(sender: label, origin: node, expected: held + 1, found: range.firstSeq)
             }
             var chain = try transaction.chain(at: range.firstSeq - 1, of: node)
-            for position in positionsByOrigin[node] ?? [] { chain = ChangeChain.next(chain, digests[position]) }
-            for digest in proof.tail { chain = ChangeChain.next(chain, digest) }
+            for position in positionsByOrigin[node] ?? [] {
+                chain = ChangeChain.next(chain, digests[position])
+                chains[position] = chain
+            }
+            for digest in proof.tail {
+                // The decoder reads each tail digest as 32 bytes.
+                guard let digest = ChainHash(digest) else { throw ReplicaError.badSignature(sender: label, origin: node, reason: "a tail digest is not 32 bytes") }
+                chain = ChangeChain.next(chain, digest)
+            }
             let message = ChangeChain.checkpointMessage(dataset: decoded.header.datasetID, origin: node, seq: proof.checkpointSeq, chain: chain)
             if let certificate {
                 guard let key = Curve25519.Signing.PublicKey.parse(base64: certificate.publicKey), key.isValidSignature(proof.signature, for: message)
@@ -110,6 +124,7 @@ extension Replica {
                 origin: index, seq: proof.checkpointSeq, signature: proof.signature, tailFrom: range.lastSeq + 1,
                 tail: proof.tail.reduce(Data(), +))
         }
+        return chains
     }
 
     private static func checkCertificate(_ data: Data, root: Curve25519.Signing.PublicKey, now: Date) -> Result<MembershipCertificate, TrustError> {
@@ -160,11 +175,12 @@ extension Replica {
 
 extension ReplicaTransaction {
     /// The chain value after `origin`'s change `seq` (the genesis value for 0).
-    mutating func chain(at seq: UInt64, of origin: NodeID) throws -> Data {
+    mutating func chain(at seq: UInt64, of origin: NodeID) throws -> ChainHash {
         if seq == origins.seq(of: origin) { return try chain(of: origin) }
         guard seq > 0 else { return ChangeChain.genesis(origin) }
         guard let index = origins.index(of: origin),
-            let chain = try Data.fetchOne(db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(seq)])
+            let stored = try Data.fetchOne(db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(seq)]),
+            let chain = ChainHash(stored)
         else { throw StoredEncoding.UnknownOrigin() }
         return chain
     }

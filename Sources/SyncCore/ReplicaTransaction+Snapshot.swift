@@ -18,7 +18,7 @@ import Synchronization
 struct WriterSnapshot: Sendable {
     var origins: OriginDirectory
     var lastTime: Int64
-    var chains: [NodeID: Data]
+    var chains: [NodeID: ChainHash]
 }
 
 /// The per-connection snapshots; see `WriterSnapshot`.

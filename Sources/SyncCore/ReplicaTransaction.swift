@@ -11,7 +11,7 @@ struct ReplicaTransaction {
     var origins: OriginDirectory
     /// The records this transaction touched since the last flush, mutated in place as changes apply.
     private var states: [RecordKey: Touched] = [:]
-    private var chains: [NodeID: Data] = [:]
+    private var chains: [NodeID: ChainHash] = [:]
     private var lastTime: Int64
     private let receivedAt: Double
     // The hot statements, taken from GRDB's statement cache on first use and bound raw (see RawStatement).
@@ -85,16 +85,18 @@ struct ReplicaTransaction {
     }
 
     /// Appends a change to the log, applies it to its record and advances the clock. The caller has checked
-    /// that it is the origin's next change and that its causal context is held. A local change leaves the
-    /// origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`).
-    mutating func record(_ change: Change, digest: Data, local: Bool = false) throws {
+    /// that it is the origin's next change and that its causal context is held. `chain` is the origin's chain
+    /// value after this change when the caller has already computed it (verifying a signature does). A local
+    /// change leaves the origin row alone: the change log holds this node's clock entry (see
+    /// `OriginDirectory.init`).
+    mutating func record(_ change: Change, digest: ChainHash, chain known: ChainHash? = nil, local: Bool = false) throws {
         let position = try position(of: change.record)
         states.values[position].state.apply(change)
         let keyText = states.values[position].keyText
         lastTime = max(lastTime, change.time)
         guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
         let body = StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
-        let chain = ChangeChain.next(try self.chain(of: change.origin), digest)
+        let chain = try known ?? ChangeChain.next(self.chain(of: change.origin), digest)
         if insertChange == nil {
             insertChange = try RawStatement(
                 db, sql: "INSERT INTO change (origin, seq, time, record, body, digest, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -117,12 +119,13 @@ struct ReplicaTransaction {
     }
 
     /// The chain value after the last change held from `origin`.
-    mutating func chain(of origin: NodeID) throws -> Data {
+    mutating func chain(of origin: NodeID) throws -> ChainHash {
         if let cached = chains[origin] { return cached }
         let seq = origins.seq(of: origin)
         guard seq > 0, let index = origins.index(of: origin) else { return ChangeChain.genesis(origin) }
-        guard let chain = try Data.fetchOne(
-            db.cachedStatement(sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?"), arguments: [index, Int64(seq)])
+        guard let stored = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?"), arguments: [index, Int64(seq)]),
+            let chain = ChainHash(stored)
         else { throw StoredEncoding.UnknownOrigin() }
         chains[origin] = chain
         return chain
