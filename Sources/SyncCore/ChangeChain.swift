@@ -49,10 +49,14 @@ public enum ChangeChain {
         guard workers > 1 else { return changes.map(digest) }
         let results = DigestSlots(count: changes.count)
         let sliceSize = (changes.count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let start = worker * sliceSize
-            for position in start..<min(start + sliceSize, changes.count) {
-                results.store(digest(changes[position]), at: position)
+        // Borrowed through the buffer: copying a `Change` out of the array retains each of its references.
+        changes.withUnsafeBufferPointer { buffer in
+            let changes = ReadOnlyChanges(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let start = worker * sliceSize
+                for position in start..<min(start + sliceSize, changes.buffer.count) {
+                    results.store(digest(changes.buffer[position]), at: position)
+                }
             }
         }
         return results.collect()
@@ -98,4 +102,10 @@ private final class DigestSlots: @unchecked Sendable {
     func store(_ digest: ChainHash, at position: Int) { slots[position] = digest }
 
     func collect() -> [ChainHash] { Array(slots) }
+}
+
+/// The changes being hashed, shared with the workers.
+private struct ReadOnlyChanges: @unchecked Sendable {
+    // Only read, and only inside `concurrentPerform`, which returns before the buffer's scope ends.
+    let buffer: UnsafeBufferPointer<Change>
 }

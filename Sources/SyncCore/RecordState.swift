@@ -29,24 +29,57 @@ public struct RecordState: Sendable, Hashable {
         }
     }
 
-    /// Live versions per field, winner first.
-    public private(set) var fields: [String: [Version]]
+    /// One field's live versions, winner first.
+    public struct Field: Sendable, Hashable {
+        public var name: String
+        public var versions: [Version]
+    }
+
+    /// The fields, sorted by name. A record has a handful of fields with short names: searching a small sorted
+    /// array costs less than hashing into a dictionary, and the state is one allocation rather than a table.
+    public private(set) var entries: [Field]
 
     public init(fields: [String: [Version]] = [:]) {
-        self.fields = fields
+        entries = fields.map { Field(name: $0.key, versions: $0.value) }.sorted { $0.name < $1.name }
+    }
+
+    /// A state from fields already sorted by name with no name twice (`StoredEncoding` checks, and falls back to
+    /// `init(fields:)` when they are not).
+    init(sortedEntries: [Field]) {
+        entries = sortedEntries
+    }
+
+    /// Live versions per field, winner first.
+    public var fields: [String: [Version]] {
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0.versions) })
+    }
+
+    /// The live versions of `field`, winner first; nil when the record never had it.
+    public func versions(of field: String) -> [Version]? {
+        for entry in entries where entry.name == field { return entry.versions }
+        return nil
     }
 
     /// Applies a change whose causal context this replica already holds.
     public mutating func apply(_ change: Change) {
         let superseded = change.supersedes
         let dot = change.dot
-        // A new record gets all its fields at once: size the dictionary once rather than grow it field by field.
-        if fields.isEmpty { fields.reserveCapacity(change.assignments.count) }
+        // A new record gets all its fields at once: size the array once rather than grow it field by field.
+        if entries.isEmpty { entries.reserveCapacity(change.assignments.count) }
         for assignment in change.assignments {
             let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? superseded : []
             let version = Version(dot: dot, time: change.time, value: assignment.value, observed: observed)
-            // In place: the field's array is mutated inside the dictionary, not copied out and stored back.
-            Self.add(version, to: &fields[assignment.field, default: []], superseding: superseded)
+            var position = entries.endIndex
+            for index in entries.indices where entries[index].name >= assignment.field {
+                position = index
+                break
+            }
+            if position < entries.endIndex, entries[position].name == assignment.field {
+                // In place: the field's array is mutated inside the state, not copied out and stored back.
+                Self.add(version, to: &entries[position].versions, superseding: superseded)
+            } else {
+                entries.insert(Field(name: assignment.field, versions: [version]), at: position)
+            }
         }
     }
 
@@ -59,21 +92,21 @@ public struct RecordState: Sendable, Hashable {
     /// The value every replica shows for each field (the winner), without the removal marker.
     public var values: RecordFields {
         var result: RecordFields = [:]
-        for (field, versions) in fields where field != Change.removedField {
-            if let winner = versions.first { result[field] = winner.value }
+        for entry in entries where entry.name != Change.removedField {
+            if let winner = entry.versions.first { result[entry.name] = winner.value }
         }
         return result
     }
 
     /// False when no conflict is possible: every field has one version and the record is not removed.
     var mayConflict: Bool {
-        for versions in fields.values where versions.count > 1 { return true }
+        for entry in entries where entry.versions.count > 1 { return true }
         return isRemoved
     }
 
-    public var exists: Bool { fields.contains { $0.key != Change.removedField } }
+    public var exists: Bool { entries.contains { $0.name != Change.removedField } }
 
-    public var isRemoved: Bool { fields[Change.removedField]?.first?.value == .bool(true) }
+    public var isRemoved: Bool { versions(of: Change.removedField)?.first?.value == .bool(true) }
 
     /// Every live version of the given fields (all fields when nil): the causal context of a write over them.
     public func context(for fieldNames: some Sequence<String>) -> [Dot] {
@@ -81,7 +114,7 @@ public struct RecordState: Sendable, Hashable {
         // rather than a Set, as a context holds a handful of dots.
         var dots: [Dot] = []
         for field in fieldNames {
-            for version in fields[field] ?? [] { dots.append(version.dot) }
+            for version in versions(of: field) ?? [] { dots.append(version.dot) }
         }
         guard dots.count > 1 else { return dots }
         dots.sort()
@@ -94,24 +127,20 @@ public struct RecordState: Sendable, Hashable {
         return dots
     }
 
-    public var allDots: [Dot] { context(for: fields.keys) }
+    public var allDots: [Dot] { context(for: entries.map(\.name)) }
 
     /// Open conflicts, derived from the state alone so every replica lists the same ones.
     public func conflicts(of record: RecordKey) -> [ConflictSummary] {
         var result: [ConflictSummary] = []
-        for field in fields.keys.sorted() {
-            let versions = fields[field]!
-            if Set(versions.map(\.value)).count > 1 {
-                result.append(summary(record, field, .field, winner: versions[0], others: Array(versions.dropFirst())))
-            }
+        for entry in entries where Set(entry.versions.map(\.value)).count > 1 {
+            result.append(summary(record, entry.name, .field, winner: entry.versions[0], others: Array(entry.versions.dropFirst())))
         }
-        if isRemoved {
-            let observed = Set(fields[Change.removedField]!.filter { $0.value == .bool(true) }.flatMap(\.observed))
-            let removal = fields[Change.removedField]![0]
-            for field in fields.keys.sorted() where field != Change.removedField {
-                let unobserved = fields[field]!.filter { !observed.contains($0.dot) }
+        if isRemoved, let removals = versions(of: Change.removedField) {
+            let observed = Set(removals.filter { $0.value == .bool(true) }.flatMap(\.observed))
+            for entry in entries where entry.name != Change.removedField {
+                let unobserved = entry.versions.filter { !observed.contains($0.dot) }
                 if !unobserved.isEmpty {
-                    result.append(summary(record, field, .removal, winner: removal, others: unobserved))
+                    result.append(summary(record, entry.name, .removal, winner: removals[0], others: unobserved))
                 }
             }
         }

@@ -174,35 +174,58 @@ extension Replica: ChangeSetExchange {
         let claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
         var applied = 0
         var known = 0
+        var checkedOrigin: NodeID?
         transaction.expectRecords(decoded.changes.count)
-        for position in decoded.changes.indices {
-            let change = decoded.changes[position]
-            let held = transaction.origins.seq(of: change.origin)
-            if change.seq <= held {
-                guard let stored = try transaction.storedChange(change.dot), stored.time == change.time,
-                    stored.record == change.record.description, stored.assignments == change.assignments,
-                    stored.supersedes == change.supersedes
-                else { throw ReplicaError.conflictingReplay(sender: label, change: change.dot) }
-                known += 1
-                continue
+        // The changes are borrowed through the buffer, not copied out of the array: each `Change` holds several
+        // references, and a copy per change retains and releases them all.
+        try decoded.changes.withUnsafeBufferPointer { changes in
+            for position in changes.indices {
+                if try isNew(changes[position], claimedOwner: claimedOwner, checkedOrigin: &checkedOrigin, from: label, in: &transaction) {
+                    try transaction.record(changes[position], digest: digests[position], chain: chains[position])
+                    applied += 1
+                } else {
+                    known += 1
+                }
             }
-            guard change.seq == held + 1 else {
-                throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
-            }
-            let claimed = claimedOwner[change.origin] ?? ""
+        }
+        return (applied, known)
+    }
+
+    /// Whether a received change is new here and may be applied; false when it is already held, after checking
+    /// it is identical to the held one. Throws for a gap, an origin whose owner changed, a write the origin's
+    /// owner has no right to make, or a causal context not held yet.
+    ///
+    /// `checkedOrigin` is the origin whose owner this set has already been checked against (a set holds long runs
+    /// of one origin's changes); the origin is registered before its first change is recorded.
+    private func isNew(
+        _ change: Change, claimedOwner: [NodeID: String], checkedOrigin: inout NodeID?, from label: String,
+        in transaction: inout ReplicaTransaction
+    ) throws -> Bool {
+        let held = transaction.origins.seq(of: change.origin)
+        if change.seq <= held {
+            guard let stored = try transaction.storedChange(change.dot), stored.time == change.time,
+                stored.record == change.record.description, stored.assignments == change.assignments,
+                stored.supersedes == change.supersedes
+            else { throw ReplicaError.conflictingReplay(sender: label, change: change.dot) }
+            return false
+        }
+        guard change.seq == held + 1 else {
+            throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
+        }
+        let claimed = claimedOwner[change.origin] ?? ""
+        if checkedOrigin != change.origin {
             if let entry = transaction.origins.entry(for: change.origin), entry.owner != claimed {
                 throw ReplicaError.originOwnerChanged(sender: label, origin: change.origin, known: entry.owner, claimed: claimed)
             }
-            guard change.record.owner.slug == claimed else {
-                throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
-            }
-            for dependency in change.supersedes where transaction.origins.seq(of: dependency.origin) < dependency.seq {
-                throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
-            }
             _ = try transaction.origins.index(of: change.origin, owner: claimed, db: transaction.db)
-            try transaction.record(change, digest: digests[position], chain: chains[position])
-            applied += 1
+            checkedOrigin = change.origin
         }
-        return (applied, known)
+        guard change.record.owner.slug == claimed else {
+            throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
+        }
+        for dependency in change.supersedes where transaction.origins.seq(of: dependency.origin) < dependency.seq {
+            throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
+        }
+        return true
     }
 }

@@ -100,6 +100,6 @@ extension Replica {
             var transaction = try ReplicaTransaction(db, identity: identity)
             return try transaction.state(of: record)
         }
-        return state.fields.isEmpty ? nil : state
+        return state.entries.isEmpty ? nil : state
     }
 }

@@ -6,13 +6,14 @@ enum StoredEncoding {
     struct UnknownOrigin: Error {}
 
     static func encode(_ state: RecordState, index: (NodeID) -> Int64) -> [UInt8] {
-        // The order of fields does not matter to the reader (it builds a dictionary), so it is not sorted.
+        // Fields go out in the state's order, by name; the reader also accepts any order (states written
+        // before were in dictionary order).
         var writer = BinaryWriter(capacity: 256)
-        writer.varint(state.fields.count)
-        for (field, versions) in state.fields {
-            writer.string(field)
-            writer.varint(versions.count)
-            for version in versions {
+        writer.varint(state.entries.count)
+        for entry in state.entries {
+            writer.string(entry.name)
+            writer.varint(entry.versions.count)
+            for version in entry.versions {
                 writer.varint(UInt64(index(version.dot.origin)))
                 writer.varint(version.dot.seq)
                 writer.signed(version.time)
@@ -29,8 +30,10 @@ enum StoredEncoding {
 
     static func decodeState(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> RecordState {
         var reader = BinaryReader(bytes)
-        var fields: [String: [RecordState.Version]] = [:]
+        var entries: [RecordState.Field] = []
+        var sorted = true
         let fieldCount = try reader.count(max: bytes.count)
+        entries.reserveCapacity(fieldCount)
         for _ in 0..<fieldCount {
             let name = try reader.string()
             let count = try reader.count(max: bytes.count)
@@ -45,9 +48,12 @@ enum StoredEncoding {
                 for _ in 0..<observedCount { observed.append(try decodeDot(&reader, node: node)) }
                 versions.append(.init(dot: dot, time: time, value: value, observed: observed))
             }
-            fields[name] = versions
+            if let last = entries.last, last.name >= name { sorted = false }
+            entries.append(RecordState.Field(name: name, versions: versions))
         }
-        return RecordState(fields: fields)
+        if sorted { return RecordState(sortedEntries: entries) }
+        // A later field of the same name wins, as it did when states were read into a dictionary.
+        return RecordState(fields: Dictionary(entries.map { ($0.name, $0.versions) }, uniquingKeysWith: { $1 }))
     }
 
     static func encodeBody(_ change: Change, index: (NodeID) -> Int64) -> [UInt8] {
