@@ -182,6 +182,17 @@ public enum ChangeSetFormat {
 
     /// Checks, inflates and decodes a change set. Any defect throws; nothing is returned partially.
     public static func decode(_ data: Data, sender label: String, limits: Limits = .default) throws(ReplicaError) -> Decoded {
+        var decoder = try open(data, sender: label, limits: limits)
+        var changes: [Change] = []
+        changes.reserveCapacity(decoder.header.changeCount)
+        // At least one read, so that an empty set's payload is checked to its end too.
+        repeat { changes += try decoder.next(upTo: 1 << 16) } while !decoder.isAtEnd
+        return Decoded(header: decoder.header, changes: changes)
+    }
+
+    /// Checks the integrity trailer and the header, and inflates the payload; the changes are then read in
+    /// batches from the returned decoder, so that a receiver can apply the first ones while it decodes the rest.
+    static func open(_ data: Data, sender label: String, limits: Limits = .default) throws(ReplicaError) -> ChangeDecoder {
         func malformed(_ reason: String) -> ReplicaError { .malformedChangeSet(sender: label, reason: reason) }
         guard data.count <= limits.maxEncodedBytes else {
             throw malformed("it is \(data.count) bytes, over the limit of \(limits.maxEncodedBytes)")
@@ -238,79 +249,11 @@ public enum ChangeSetFormat {
                 throw malformed("the compressed payload is corrupt or larger than its declared \(payloadSize) bytes")
             }
             guard inflated.readableBytes == payloadSize else { throw malformed("inflated payload size does not match") }
-            let changes = try decodeChanges(
-                [UInt8](inflated.readableBytesView), header: header, malformed: malformed)
-            return Decoded(header: header, changes: changes)
+            return try ChangeDecoder([UInt8](inflated.readableBytesView), header: header, sender: label)
         } catch let error as ReplicaError {
             throw error
         } catch {
             throw malformed("\(error)")
         }
-    }
-
-    private static func decodeChanges(
-        _ payload: [UInt8], header: Header, malformed: (String) -> ReplicaError
-    ) throws -> [Change] {
-        var reader = BinaryReader(payload)
-        var originColumn = try reader.section(), timeColumn = try reader.section(), recordColumn = try reader.section()
-        var assignmentColumn = try reader.section(), valueColumn = try reader.section(), contextColumn = try reader.section()
-        guard reader.isAtEnd else { throw malformed("trailing bytes after the payload") }
-
-        var nextSeq = header.origins.map(\.firstSeq)
-        var remaining = header.origins.map(\.count)
-        var records: [RecordKey] = []
-        var fields: [String] = []
-        var changes: [Change] = []
-        changes.reserveCapacity(header.changeCount)
-        var time: Int64 = 0
-        var assignmentTotal = 0
-        for _ in 0..<header.changeCount {
-            let originIndex = try originColumn.count(max: header.origins.count - 1)
-            guard remaining[originIndex] > 0 else { throw malformed("more changes for an origin than its range") }
-            let seq = nextSeq[originIndex]
-            nextSeq[originIndex] += 1
-            remaining[originIndex] -= 1
-            time = time &+ (try timeColumn.signed())
-            let recordReference = try recordColumn.count(max: records.count)
-            let record: RecordKey
-            if recordReference == 0 {
-                let text = try recordColumn.string()
-                guard let key = RecordKey(text) else { throw malformed("malformed record key '\(text.prefix(80))'") }
-                records.append(key)
-                record = key
-            } else {
-                record = records[recordReference - 1]
-            }
-            let assignmentCount = try assignmentColumn.count(max: 256)
-            guard assignmentCount > 0 else { throw malformed("a change assigns no field") }
-            var assignments: [Assignment] = []
-            for _ in 0..<assignmentCount {
-                let fieldReference = try assignmentColumn.count(max: fields.count)
-                let field: String
-                if fieldReference == 0 {
-                    field = try assignmentColumn.string()
-                    guard !field.isEmpty, field.utf8.count <= 64 else { throw malformed("invalid field name") }
-                    fields.append(field)
-                } else {
-                    field = fields[fieldReference - 1]
-                }
-                assignments.append(Assignment(field: field, value: try valueColumn.value()))
-            }
-            assignmentTotal += assignmentCount
-            let contextCount = try contextColumn.count(max: 4096)
-            var supersedes: [Dot] = []
-            for _ in 0..<contextCount {
-                let index = try contextColumn.count(max: header.origins.count - 1)
-                supersedes.append(Dot(origin: header.origins[index].node, seq: try contextColumn.varint()))
-            }
-            changes.append(
-                Change(origin: header.origins[originIndex].node, seq: seq, time: time, record: record, assignments: assignments, supersedes: supersedes))
-        }
-        for var column in [originColumn, timeColumn, recordColumn, assignmentColumn, valueColumn, contextColumn] where !column.isAtEnd {
-            _ = try column.byte()
-            throw malformed("trailing bytes in a column")
-        }
-        guard assignmentTotal == header.assignmentCount else { throw malformed("assignment count does not match the header") }
-        return changes
     }
 }

@@ -72,6 +72,9 @@ struct OriginDirectory {
 
     func index(of node: NodeID) -> Int64? { entry(for: node)?.index }
 
+    /// Every known node's local index.
+    var indexes: [NodeID: Int64] { positionByNode.mapValues { entries[$0].index } }
+
     /// Moves `node`'s clock entry to `seq`. With `persisting` false the row is not rewritten at the next flush:
     /// the change log already says it (see `init`).
     mutating func advance(_ node: NodeID, to seq: UInt64, at time: Double, persisting: Bool = true) {

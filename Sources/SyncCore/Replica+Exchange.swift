@@ -148,16 +148,24 @@ extension Replica: ChangeSetExchange {
             var totals = ApplyTotals()
             while let data = try next() {
                 current_ = data
-                let decoded = try ChangeSetFormat.decode(data, sender: label, limits: limits)
-                guard decoded.header.datasetID == identity.datasetID else {
-                    throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: decoded.header.datasetID)
+                let decoder = try ChangeSetFormat.open(data, sender: label, limits: limits)
+                let header = decoder.header
+                guard header.datasetID == identity.datasetID else {
+                    throw ReplicaError.wrongDataset(sender: label, expected: identity.datasetID, found: header.datasetID)
                 }
-                let digests = ChangeChain.digests(of: decoded.changes)
-                let chains = try verifyAndStoreProofs(decoded, digests: digests, from: label, in: &transaction, now: now)
-                let (applied, known) = try apply(decoded, digests: digests, chains: chains, from: label, in: &transaction)
+                let signatures = try checkOrigins(header, from: label, in: &transaction, now: now)
+                let chains = try registerOrigins(header, from: label, in: &transaction)
+                let batches = DecodedBatches(decoder, chains: chains, indexes: transaction.origins.indexes)
+                defer { batches.stop() }
+                var application = SetApplication(header: header)
+                transaction.expectRecords(header.changeCount)
+                while let batch = try batches.next() {
+                    try apply(batch, within: &application, from: label, in: &transaction)
+                }
+                try verifySignatures(signatures, datasetID: header.datasetID, from: label, in: &transaction)
                 totals.opened += try transaction.flush()
-                totals.applied += applied
-                totals.known += known
+                totals.applied += application.applied
+                totals.known += application.known
                 totals.sets += 1
                 progress(ApplyReport(applied: totals.applied, alreadyKnown: totals.known, conflictsOpened: totals.opened, clock: transaction.origins.clock))
             }
@@ -165,41 +173,60 @@ extension Replica: ChangeSetExchange {
         }.0
     }
 
-    private func apply(
-        _ decoded: ChangeSetFormat.Decoded, digests: [ChainHash], chains: [ChainHash?], from label: String,
-        in transaction: inout ReplicaTransaction
-    ) throws -> (Int, Int) {
-        // The caller (applyAll) has checked the dataset.
-        let header = decoded.header
-        let claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
+    /// Registers every origin that brings changes this replica lacks, after checking it writes for the owner
+    /// this replica knows it by, so that its changes can be prepared with its local index ahead of the writer.
+    /// Returns each such origin's chain value before its first change in the set, where this replica holds it.
+    private func registerOrigins(
+        _ header: ChangeSetFormat.Header, from label: String, in transaction: inout ReplicaTransaction
+    ) throws -> [NodeID: ChainHash] {
+        var chains: [NodeID: ChainHash] = [:]
+        for range in header.origins where range.count > 0 {
+            let held = transaction.origins.seq(of: range.node)
+            guard range.lastSeq > held else { continue }
+            if let entry = transaction.origins.entry(for: range.node), entry.owner != range.owner {
+                throw ReplicaError.originOwnerChanged(sender: label, origin: range.node, known: entry.owner, claimed: range.owner)
+            }
+            _ = try transaction.origins.index(of: range.node, owner: range.owner, db: transaction.db)
+            // A range that starts past what is held is refused at its first change, as a gap.
+            if range.firstSeq <= held + 1 { chains[range.node] = try transaction.chain(at: range.firstSeq - 1, of: range.node) }
+        }
+        return chains
+    }
+
+    /// What the apply of one change set knows as it goes: the owner each origin claims in the header, and the
+    /// counts.
+    struct SetApplication {
+        let claimedOwner: [NodeID: String]
         var applied = 0
         var known = 0
-        var checkedOrigin: NodeID?
-        transaction.expectRecords(decoded.changes.count)
+
+        init(header: ChangeSetFormat.Header) {
+            claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
+        }
+    }
+
+    private func apply(
+        _ batch: DecodedBatches.Batch, within application: inout SetApplication, from label: String, in transaction: inout ReplicaTransaction
+    ) throws {
         // The changes are borrowed through the buffer, not copied out of the array: each `Change` holds several
         // references, and a copy per change retains and releases them all.
-        try decoded.changes.withUnsafeBufferPointer { changes in
+        try batch.changes.withUnsafeBufferPointer { changes in
             for position in changes.indices {
-                if try isNew(changes[position], claimedOwner: claimedOwner, checkedOrigin: &checkedOrigin, from: label, in: &transaction) {
-                    try transaction.record(changes[position], digest: digests[position], chain: chains[position])
-                    applied += 1
+                if try isNew(changes[position], within: application, from: label, in: &transaction) {
+                    try transaction.record(changes[position], digest: batch.digests[position], prepared: batch.prepared[position])
+                    application.applied += 1
                 } else {
-                    known += 1
+                    application.known += 1
                 }
             }
         }
-        return (applied, known)
     }
 
     /// Whether a received change is new here and may be applied; false when it is already held, after checking
     /// it is identical to the held one. Throws for a gap, an origin whose owner changed, a write the origin's
     /// owner has no right to make, or a causal context not held yet.
-    ///
-    /// `checkedOrigin` is the origin whose owner this set has already been checked against (a set holds long runs
-    /// of one origin's changes); the origin is registered before its first change is recorded.
     private func isNew(
-        _ change: Change, claimedOwner: [NodeID: String], checkedOrigin: inout NodeID?, from label: String,
-        in transaction: inout ReplicaTransaction
+        _ change: Change, within application: SetApplication, from label: String, in transaction: inout ReplicaTransaction
     ) throws -> Bool {
         let held = transaction.origins.seq(of: change.origin)
         if change.seq <= held {
@@ -212,14 +239,8 @@ extension Replica: ChangeSetExchange {
         guard change.seq == held + 1 else {
             throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
         }
-        let claimed = claimedOwner[change.origin] ?? ""
-        if checkedOrigin != change.origin {
-            if let entry = transaction.origins.entry(for: change.origin), entry.owner != claimed {
-                throw ReplicaError.originOwnerChanged(sender: label, origin: change.origin, known: entry.owner, claimed: claimed)
-            }
-            _ = try transaction.origins.index(of: change.origin, owner: claimed, db: transaction.db)
-            checkedOrigin = change.origin
-        }
+        // `registerOrigins` has checked and registered the origin.
+        let claimed = application.claimedOwner[change.origin] ?? ""
         guard change.record.owner.slug == claimed else {
             throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
         }

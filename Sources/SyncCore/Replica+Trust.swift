@@ -56,20 +56,23 @@ extension Replica {
         return proofs
     }
 
-    /// Verifies every origin's certificate, revocation status and signed chain in a decoded set, then stores the
-    /// proofs so that this replica can relay the changes with them. Throws before anything is applied.
-    ///
-    /// Returns, for each change of a signed origin, the chain value after it: the check computes them, and the
-    /// change log stores them. Changes of unsigned origins get nil.
-    func verifyAndStoreProofs(
-        _ decoded: ChangeSetFormat.Decoded, digests: [ChainHash], from label: String, in transaction: inout ReplicaTransaction,
-        now: Date
-    ) throws -> [ChainHash?] {
-        var chains = [ChainHash?](repeating: nil, count: decoded.changes.count)
+    /// An origin of a change set whose signature is checked once its changes are applied (see `checkOrigins`).
+    struct PendingSignature {
+        var range: ChangeSetFormat.OriginRange
+        /// The verified membership certificate; nil on a replica that has not joined a network.
+        var certificate: MembershipCertificate?
+    }
+
+    /// Checks, before any change of the set is applied, every origin that brings changes this replica lacks: its
+    /// certificate (signed by the pinned root, for this node and owner, valid now), that it is not revoked,
+    /// that the set is signed at a consistent checkpoint, and that its range starts where this replica stands.
+    /// Returns the origins whose signature `verifySignatures` checks once their changes are in the transaction.
+    func checkOrigins(
+        _ header: ChangeSetFormat.Header, from label: String, in transaction: inout ReplicaTransaction, now: Date
+    ) throws -> [PendingSignature] {
         let root = try Self.networkRoot(transaction.db)
-        var positionsByOrigin: [NodeID: [Int]] = [:]
-        for position in decoded.changes.indices { positionsByOrigin[decoded.changes[position].origin, default: []].append(position) }
-        for range in decoded.header.origins where range.count > 0 {
+        var pending: [PendingSignature] = []
+        for range in header.origins where range.count > 0 {
             let node = range.node
             let proof = range.proof
             let held = transaction.origins.seq(of: node)
@@ -99,18 +102,29 @@ extension Replica {
             guard range.firstSeq <= held + 1 else {
                 throw ReplicaError.sequenceGap(sender: label, origin: node, expected: held + 1, found: range.firstSeq)
             }
-            var chain = try transaction.chain(at: range.firstSeq - 1, of: node)
-            for position in positionsByOrigin[node] ?? [] {
-                chain = ChangeChain.next(chain, digests[position])
-                chains[position] = chain
-            }
+            pending.append(PendingSignature(range: range, certificate: certificate))
+        }
+        return pending
+    }
+
+    /// Checks each pending origin's signature once the set's changes are applied in `transaction`, which then
+    /// holds the chain value after the origin's last change in the set (the replica computes it as it appends
+    /// each change), and stores the proof so that this replica can relay the changes with it. A mismatch
+    /// throws, and the caller rolls the whole transaction back: nothing of the set is applied.
+    func verifySignatures(
+        _ pending: [PendingSignature], datasetID: String, from label: String, in transaction: inout ReplicaTransaction
+    ) throws {
+        for origin in pending {
+            let node = origin.range.node
+            let proof = origin.range.proof
+            var chain = try transaction.chain(at: origin.range.lastSeq, of: node)
             for digest in proof.tail {
                 // The decoder reads each tail digest as 32 bytes.
                 guard let digest = ChainHash(digest) else { throw ReplicaError.badSignature(sender: label, origin: node, reason: "a tail digest is not 32 bytes") }
                 chain = ChangeChain.next(chain, digest)
             }
-            let message = ChangeChain.checkpointMessage(dataset: decoded.header.datasetID, origin: node, seq: proof.checkpointSeq, chain: chain)
-            if let certificate {
+            let message = ChangeChain.checkpointMessage(dataset: datasetID, origin: node, seq: proof.checkpointSeq, chain: chain)
+            if let certificate = origin.certificate {
                 guard let key = Curve25519.Signing.PublicKey.parse(base64: certificate.publicKey), key.isValidSignature(proof.signature, for: message)
                 else { throw ReplicaError.badSignature(sender: label, origin: node, reason: "not signed by their origin") }
                 try transaction.db.execute(
@@ -119,12 +133,11 @@ extension Replica {
                 try transaction.db.execute(
                     sql: "INSERT OR IGNORE INTO certificate (node_id, body) VALUES (?, ?)", arguments: [node.hex, proof.certificate])
             }
-            let index = try transaction.origins.index(of: node, owner: range.owner, db: transaction.db)
+            guard let index = transaction.origins.index(of: node) else { throw StoredEncoding.UnknownOrigin() }
             try transaction.storeCheckpoint(
-                origin: index, seq: proof.checkpointSeq, signature: proof.signature, tailFrom: range.lastSeq + 1,
+                origin: index, seq: proof.checkpointSeq, signature: proof.signature, tailFrom: origin.range.lastSeq + 1,
                 tail: proof.tail.reduce(Data(), +))
         }
-        return chains
     }
 
     private static func checkCertificate(_ data: Data, root: Curve25519.Signing.PublicKey, now: Date) -> Result<MembershipCertificate, TrustError> {

@@ -85,18 +85,17 @@ struct ReplicaTransaction {
     }
 
     /// Appends a change to the log, applies it to its record and advances the clock. The caller has checked
-    /// that it is the origin's next change and that its causal context is held. `chain` is the origin's chain
-    /// value after this change when the caller has already computed it (verifying a signature does). A local
-    /// change leaves the origin row alone: the change log holds this node's clock entry (see
-    /// `OriginDirectory.init`).
-    mutating func record(_ change: Change, digest: ChainHash, chain known: ChainHash? = nil, local: Bool = false) throws {
+    /// that it is the origin's next change and that its causal context is held. `prepared` holds the chain
+    /// value and the stored body when the caller computed them ahead (see `DecodedBatches`). A local change
+    /// leaves the origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`).
+    mutating func record(_ change: Change, digest: ChainHash, prepared: PreparedChange? = nil, local: Bool = false) throws {
         let position = try position(of: change.record)
         states.values[position].state.apply(change)
         let keyText = states.values[position].keyText
         lastTime = max(lastTime, change.time)
         guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
-        let body = StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
-        let chain = try known ?? ChangeChain.next(self.chain(of: change.origin), digest)
+        let body = prepared?.body ?? StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
+        let chain = try prepared?.chain ?? ChangeChain.next(self.chain(of: change.origin), digest)
         if insertChange == nil {
             insertChange = try RawStatement(
                 db, sql: "INSERT INTO change (origin, seq, time, record, body, digest, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")

@@ -1,0 +1,113 @@
+import NAPModel
+
+/// Reads a change set's changes from its inflated payload, a batch at a time (see `ChangeSetFormat.open`).
+///
+/// The payload holds one column per kind of datum (origins, times, records, assignments, values, contexts);
+/// a change takes the next items of every column, so the columns are read in step. Records and field names
+/// are written once and referred to by number afterwards, which is why batches must be read in order.
+struct ChangeDecoder: Sendable {
+    let header: ChangeSetFormat.Header
+    private let sender: String
+    private var originColumn, timeColumn, recordColumn, assignmentColumn, valueColumn, contextColumn: BinaryReader
+    private var nextSeq: [UInt64]
+    private var remaining: [UInt64]
+    private var records: [RecordKey] = []
+    private var fields: [String] = []
+    private var time: Int64 = 0
+    private var assignmentTotal = 0
+    private(set) var decodedCount = 0
+
+    init(_ payload: [UInt8], header: ChangeSetFormat.Header, sender: String) throws {
+        self.header = header
+        self.sender = sender
+        var reader = BinaryReader(payload)
+        originColumn = try reader.section()
+        timeColumn = try reader.section()
+        recordColumn = try reader.section()
+        assignmentColumn = try reader.section()
+        valueColumn = try reader.section()
+        contextColumn = try reader.section()
+        nextSeq = header.origins.map(\.firstSeq)
+        remaining = header.origins.map(\.count)
+        guard reader.isAtEnd else { throw malformed("trailing bytes after the payload") }
+    }
+
+    /// Whether every change has been read and the payload checked to its end.
+    var isAtEnd: Bool { decodedCount == header.changeCount }
+
+    private func malformed(_ reason: String) -> ReplicaError { .malformedChangeSet(sender: sender, reason: reason) }
+
+    /// The next changes, at most `limit`; after the last one, checks that nothing is left over.
+    mutating func next(upTo limit: Int) throws(ReplicaError) -> [Change] {
+        do {
+            return try read(upTo: limit)
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw malformed("\(error)")
+        }
+    }
+
+    private mutating func read(upTo limit: Int) throws -> [Change] {
+        let count = min(limit, header.changeCount - decodedCount)
+        var changes: [Change] = []
+        changes.reserveCapacity(count)
+        for _ in 0..<count {
+            let originIndex = try originColumn.count(max: header.origins.count - 1)
+            guard remaining[originIndex] > 0 else { throw malformed("more changes for an origin than its range") }
+            let seq = nextSeq[originIndex]
+            nextSeq[originIndex] += 1
+            remaining[originIndex] -= 1
+            time = time &+ (try timeColumn.signed())
+            let recordReference = try recordColumn.count(max: records.count)
+            let record: RecordKey
+            if recordReference == 0 {
+                let text = try recordColumn.string()
+                guard let key = RecordKey(text) else { throw malformed("malformed record key '\(text.prefix(80))'") }
+                records.append(key)
+                record = key
+            } else {
+                record = records[recordReference - 1]
+            }
+            let assignmentCount = try assignmentColumn.count(max: 256)
+            guard assignmentCount > 0 else { throw malformed("a change assigns no field") }
+            var assignments: [Assignment] = []
+            assignments.reserveCapacity(assignmentCount)
+            for _ in 0..<assignmentCount {
+                let fieldReference = try assignmentColumn.count(max: fields.count)
+                let field: String
+                if fieldReference == 0 {
+                    field = try assignmentColumn.string()
+                    guard !field.isEmpty, field.utf8.count <= 64 else { throw malformed("invalid field name") }
+                    fields.append(field)
+                } else {
+                    field = fields[fieldReference - 1]
+                }
+                assignments.append(Assignment(field: field, value: try valueColumn.value()))
+            }
+            assignmentTotal += assignmentCount
+            let contextCount = try contextColumn.count(max: 4096)
+            var supersedes: [Dot] = []
+            supersedes.reserveCapacity(contextCount)
+            for _ in 0..<contextCount {
+                let index = try contextColumn.count(max: header.origins.count - 1)
+                supersedes.append(Dot(origin: header.origins[index].node, seq: try contextColumn.varint()))
+            }
+            changes.append(
+                Change(
+                    origin: header.origins[originIndex].node, seq: seq, time: time, record: record, assignments: assignments,
+                    supersedes: supersedes))
+        }
+        decodedCount += count
+        if isAtEnd { try checkEnd() }
+        return changes
+    }
+
+    private mutating func checkEnd() throws {
+        for var column in [originColumn, timeColumn, recordColumn, assignmentColumn, valueColumn, contextColumn] where !column.isAtEnd {
+            _ = try column.byte()
+            throw malformed("trailing bytes in a column")
+        }
+        guard assignmentTotal == header.assignmentCount else { throw malformed("assignment count does not match the header") }
+    }
+}
