@@ -14,11 +14,11 @@ final class DecodedBatches: @unchecked Sendable {
         var prepared: [PreparedChange]
     }
 
-    static let batchSize = 2048
+    static let batchSize = 1024
     /// Sets smaller than this are decoded whole on the writer's thread, their digests on all cores (see
     /// `ChangeChain.digests`): for them a second thread would cost more than it saves.
-    static let pipelineThreshold = 8192
-    private static let queueDepth = 4
+    static let pipelineThreshold = 4096
+    private static let queueDepth = 8
     private static let decodingQueue = DispatchQueue(label: "napsync.decode", qos: .userInitiated, attributes: .concurrent)
 
     // All mutable state is guarded by `condition`, except `whole`, which only the writer's thread touches.

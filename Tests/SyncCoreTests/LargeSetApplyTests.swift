@@ -13,7 +13,7 @@ import Testing
     let coordinator: Replica
     let defence: Replica
     let justice: Replica
-    /// Well above the size from which a set is decoded on a second thread (8,192 changes).
+    /// Well above the size from which a set is decoded on a second thread (4,096 changes).
     static let changeCount = 12_000
 
     init() throws {
