@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 import Foundation
 import NAPModel
 
@@ -40,26 +39,12 @@ public enum ChangeChain {
     /// applied; a large one is spread over the processor's cores, as each digest stands alone (only the chain
     /// steps, which are cheap, are sequential).
     public static func digests(of changes: [Change]) -> [ChainHash] {
-        digests(of: changes, workers: min(ProcessInfo.processInfo.activeProcessorCount, changes.count / parallelThreshold))
+        digests(of: changes, workers: ParallelMap.workers(for: changes.count, minimumPerWorker: parallelThreshold))
     }
 
     /// The digests of `changes`, hashed by `workers` threads (one when it is 1 or less).
     public static func digests(of changes: [Change], workers: Int) -> [ChainHash] {
-        let workers = min(workers, changes.count)
-        guard workers > 1 else { return changes.map(digest) }
-        let results = DigestSlots(count: changes.count)
-        let sliceSize = (changes.count + workers - 1) / workers
-        // Borrowed through the buffer: copying a `Change` out of the array retains each of its references.
-        changes.withUnsafeBufferPointer { buffer in
-            let changes = ReadOnlyChanges(buffer: buffer)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let start = worker * sliceSize
-                for position in start..<min(start + sliceSize, changes.buffer.count) {
-                    results.store(digest(changes.buffer[position]), at: position)
-                }
-            }
-        }
-        return results.collect()
+        changes.withUnsafeBufferPointer { ParallelMap.map($0, workers: workers) { digest($0) } }
     }
 
     /// Below this many changes per core, spreading the hashing costs more than it saves.
@@ -82,30 +67,4 @@ public enum ChangeChain {
         chain.withUnsafeBytes { writer.raw($0) }
         return Data(writer.bytes)
     }
-}
-
-/// Result slots that workers fill at disjoint positions.
-private final class DigestSlots: @unchecked Sendable {
-    // Each position is written by exactly one worker, and read only after `concurrentPerform` returns.
-    private let slots: UnsafeMutableBufferPointer<ChainHash>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: .zero)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func store(_ digest: ChainHash, at position: Int) { slots[position] = digest }
-
-    func collect() -> [ChainHash] { Array(slots) }
-}
-
-/// The changes being hashed, shared with the workers.
-private struct ReadOnlyChanges: @unchecked Sendable {
-    // Only read, and only inside `concurrentPerform`, which returns before the buffer's scope ends.
-    let buffer: UnsafeBufferPointer<Change>
 }
