@@ -61,8 +61,8 @@ public enum ApplyBenchmark {
                 baseline: "\(Format.rate(fields / pair.baseline.median)) (raw sqlite3 upserts, \(Format.duration(pair.baseline.median)))",
                 ratio: pair.inverseRatio, spread: pair.inverseSpread, target: target, memory: Format.memory(peak)),
             ReportRow(
-                id: "2b", name: "  of which: verify + inflate + decode",
-                figure: Format.duration(decode.median), baseline: "share of 2a's apply time", ratio: decode.median / pair.subject.median),
+                id: "2b", name: "  context: ChangeSetFormat.decode alone (integrity check, inflate, parse; in 2a beside the writer)",
+                figure: Format.duration(decode.median), baseline: "against 2a's apply time", ratio: decode.median / pair.subject.median),
             ReportRow(
                 id: "2c", name: "  context: 2a's SQL alone (its change and record rows, precomputed, bound raw)",
                 figure: "\(Format.duration(floor.median)) (\(floorRows.changes.count.formatted()) change rows, "
