@@ -222,7 +222,9 @@ public enum ChangeSetFormat {
                 var proof = OriginProof()
                 proof.certificate = Data(try reader.raw(try reader.count(max: 4096)))
                 proof.checkpointSeq = try reader.varint()
-                let tailCount = try reader.count(max: 4096)
+                // As many digests as lie between the set's last change and the checkpoint: a relay may cut a long
+                // signed run anywhere, so this is bounded by the bytes left, not by a fixed number.
+                let tailCount = try reader.count(max: reader.remaining / 32)
                 for _ in 0..<tailCount { proof.tail.append(Data(try reader.raw(32))) }
                 let signatureLength = try reader.count(max: 64)
                 guard signatureLength == 0 || signatureLength == 64 else { throw malformed("a signature must be 64 bytes") }

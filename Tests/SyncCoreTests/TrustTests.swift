@@ -61,6 +61,22 @@ import Testing
         #expect(try justice.clock()[defence.nodeID] == 16)
     }
 
+    @Test func aRelayMayCutALongSignedRunFarBeforeItsCheckpoint() throws {
+        // Given 6,000 changes that defence signed once, at the last, as it sent them in one chunk
+        try defence.write { writer in
+            for index in 0..<6_000 {
+                try writer.set(.entry(.defence, year: 2013 + index % 4, line: "1.a"), fields: ["narrative": .text("draft \(index)")])
+            }
+        }
+        try defence.push(to: coordinator, chunk: 10_000)
+        // When the coordinator relays them in chunks of 1,000, the first carrying the digests of the 5,000
+        // changes between its end and the checkpoint
+        let applied = try coordinator.push(to: justice, chunk: 1_000)
+        // Then justice verifies and applies every chunk
+        #expect(applied == 6_000)
+        #expect(try justice.canonicalExport().digest() == defence.canonicalExport().digest())
+    }
+
     @Test func aForgedValueUnderAValidSignatureIsRefused() throws {
         let change = try #require(try defence.set(Self.entry, fields: ["status": .text("done")]))
         let honest = try signedSet([change], by: defence)
