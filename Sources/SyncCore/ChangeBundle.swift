@@ -13,7 +13,7 @@ public enum ChangeBundle {
     /// a partial file is never left under the final name. Returns the number of changes and change sets.
     @discardableResult
     public static func write(
-        from replica: some ChangeSetExchange, for peerClock: VectorClock, to url: URL, chunkSize: Int = 5_000,
+        from replica: some ChangeSetExchange, for peerClock: VectorClock, to url: URL, chunkSize: Int = Replica.defaultChunkSize,
         emptySet: () throws -> Data, progress: (Int) -> Void = { _ in }
     ) throws -> (changes: Int, changeSets: Int) {
         let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")

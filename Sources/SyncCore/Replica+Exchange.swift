@@ -70,6 +70,12 @@ extension Replica: ChangeSetExchange {
     /// the default HTTP body limit of 32 MiB (protocol.md §7) whatever the values compress to.
     public static let maxChangeSetBytes = 16 << 20
 
+    /// Most changes in one change set unless configured otherwise: for sessions (`sync.chunk-size`) and bundles.
+    /// Each set costs a transaction and its commit on the receiver, and an origin signs at the last change of a
+    /// set it sends, so larger sets mean less fixed work per change and shorter relayed tails; the price is
+    /// memory per request (docs/benchmarks.md, row 6a').
+    public static let defaultChunkSize = 20_000
+
     /// An empty change set: what a bundle for a peer that lacks nothing holds.
     public func emptyChangeSet() throws -> Data {
         try ChangeSetFormat.encode([], owners: [:], sender: identity.nodeID, datasetID: identity.datasetID)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SyncCore
 
 /// Everything `napsync serve` needs to run, with defaults that start a node on loopback with no peers.
 ///
@@ -18,7 +19,7 @@ public struct NapsyncConfiguration: Sendable, Equatable {
     public var backoffMinimum: Duration = .seconds(1)
     public var backoffMaximum: Duration = .seconds(300)
     /// Most changes in one change set (one HTTP request or response).
-    public var chunkSize: Int = 5000
+    public var chunkSize: Int = Replica.defaultChunkSize
     /// Largest change-set body this node accepts or reads, in bytes.
     public var maxBodyBytes: Int = 32 * 1024 * 1024
     /// Limit on one HTTP exchange with a peer, connection included.

@@ -10,7 +10,7 @@ struct BundleExportCommand: ParsableCommand {
     @Option(help: "The bundle file to write.") var out: String
     @Option(name: .customLong("for"), help: "A clock file (`napsync status --json` of the receiver): export only what it lacks.")
     var clockFile: String?
-    @Option(help: "Changes per change set in the bundle.") var chunkSize = 5_000
+    @Option(help: "Changes per change set in the bundle.") var chunkSize = Replica.defaultChunkSize
 
     func run() throws {
         let replica = try options.openReplica()
