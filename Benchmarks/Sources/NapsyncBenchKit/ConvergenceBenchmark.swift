@@ -14,7 +14,8 @@ import SyncServer
 ///
 /// The nodes of 6a-6d have joined a network, as deployed nodes do: every change set is signed by its origin and
 /// verified by every replica, and every HTTP message is authenticated. 6e runs the same with unjoined nodes
-/// (development mode: no signatures, no authentication), to show what trust costs.
+/// (development mode: no signatures, no authentication), to show what trust costs. 6f runs it once more with every
+/// department node a daemon in its own process (``ProcessConvergence``), as deployed.
 ///
 /// Baselines from the same round: the same changes applied from one bundle (`ChangeBundle`, written by the
 /// converged coordinator) to one new replica (joined when the nodes are) in one transaction, and raw SQLite upserts of the same rows.
@@ -48,6 +49,7 @@ public enum ConvergenceBenchmark {
         }
         let unjoined = try await round(
             options.convergenceRounds, edits: options.editsPerNode, joined: false, options: options, log: log)
+        let processes = try await ProcessConvergence.round(edits: options.editsPerNode, options: options, log: log)
         func median(_ value: (Round) -> Double) -> Double { Samples(rounds.map(value)).median }
         func spread(_ ratio: (Round) -> Double) -> (low: Double, high: Double) {
             let values = rounds.map(ratio)
@@ -104,6 +106,14 @@ public enum ConvergenceBenchmark {
                 baseline: "\(Format.duration(unjoined.bundleApply)): the \(unjoined.changes.formatted()) changes from one bundle",
                 ratio: unjoined.convergence / unjoined.bundleApply,
                 memory: unjoined.coordinatorPeak.map { "coordinator: \(Format.mebibytes($0)) peak RSS (own process)" } ?? ""),
+            ReportRow(
+                id: "6f", name: "  context: 6a with every department node a daemon in its own process, as deployed (one round)",
+                figure: "\(Format.duration(processes.convergence)) (push round \(Format.duration(processes.push)), pull round "
+                    + "\(Format.duration(processes.pull)))",
+                baseline: "\(Format.duration(convergence)) (6a: the ten department nodes in this process)",
+                ratio: processes.convergence / convergence,
+                memory: "largest department process: \(Format.mebibytes(processes.departmentPeak)) peak RSS; coordinator: "
+                    + "\(Format.mebibytes(processes.coordinatorPeak))"),
         ]
     }
 

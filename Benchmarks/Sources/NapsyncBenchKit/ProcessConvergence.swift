@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import Foundation
+import NAPModel
+import NIOCore
+import NIOHTTP1
+import SyncCore
+import SyncServer
+
+/// 6f: the convergence of 6a with every node a daemon in its own process, as deployed (one `napsync serve` per
+/// department): ten department children and the coordinator's, each ``ChildNode``. The benchmark tells each
+/// department daemon to sync with the coordinator through its loopback endpoint `POST /v1/local/sync`, all at
+/// once, twice (as 6a runs two sessions per node), and times the two rounds.
+enum ProcessConvergence {
+    struct Outcome {
+        var push = 0.0
+        var pull = 0.0
+        var convergence: Double { push + pull }
+        /// The largest peak resident size of one department process.
+        var departmentPeak: Int?
+        var coordinatorPeak: Int?
+    }
+
+    static func round(edits: Int, options: SyncBenchOptions, log: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+        let directory = options.directory.appendingPathComponent("converge-processes")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let departments = Array(Department.allCases.prefix(options.departments))
+        let network = try JoinedNetwork.make(in: directory, departments: departments, joined: true)
+        for (offset, (department, node)) in zip(departments, network.departments).enumerated() {
+            var generator = InterventionGenerator(seed: options.suite.seed &+ 0x60 &+ UInt64(offset), department: department)
+            try ConvergenceBenchmark.writeEdits(node, count: edits, generator: &generator)
+        }
+        log("6f \(departments.count) joined nodes made \(edits.formatted()) changes each; starting \(departments.count + 1) processes")
+
+        var children: [ChildNode] = []
+        let client = HTTPClient.makeForPeers(requestTimeout: .seconds(300))
+        do {
+            let coordinator = try await ChildNode.start(serving: network.coordinator.directory)
+            children.append(coordinator)
+            for node in network.departments { children.append(try await ChildNode.start(serving: node.directory)) }
+            let nodes = Array(children.dropFirst())
+            var outcome = Outcome()
+            outcome.push = try await Measure.timed { try await syncAll(nodes, with: coordinator.url, client: client) }.seconds
+            outcome.pull = try await Measure.timed { try await syncAll(nodes, with: coordinator.url, client: client) }.seconds
+            outcome.departmentPeak = nodes.compactMap(\.peakResident).max()
+            outcome.coordinatorPeak = coordinator.peakResident
+            for child in children { try await child.stop() }
+            try await client.shutdown()
+            // The children wrote the files this process opened before them: read back, every clock is the same.
+            let clock = try network.coordinator.clock()
+            guard clock.entries.values.reduce(0, +) >= UInt64(departments.count * edits) else {
+                throw BenchError("6f: the coordinator holds \(clock.entries.values.reduce(0, +)) changes")
+            }
+            for node in network.departments where try node.clock() != clock {
+                throw BenchError("6f: node \(node.nodeID) did not converge after two sessions")
+            }
+            log("6f converged in \(Format.duration(outcome.convergence)) (push round \(Format.duration(outcome.push)), pull round \(Format.duration(outcome.pull)))")
+            return outcome
+        } catch {
+            for child in children { try? await child.stop() }
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// Tells every node to sync with `peer` now, all at once, and waits for every session to complete.
+    static func syncAll(_ nodes: [ChildNode], with peer: String, client: HTTPClient) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for node in nodes {
+                group.addTask {
+                    var request = HTTPClientRequest(url: "\(node.url)/v1/local/sync")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(SyncNowRequestBody(peer: peer))))
+                    let response = try await client.execute(request, timeout: .seconds(300))
+                    let body = try await response.body.collect(upTo: 1 << 20)
+                    let answer = try JSONDecoder().decode(SyncNowResponseBody.self, from: Data(body.readableBytesView))
+                    guard response.status == .ok, let session = answer.sessions.first, session.outcome == .completed else {
+                        throw BenchError("6f: a session of \(node.url) failed: \(answer.sessions.first?.error ?? "HTTP \(response.status)")")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
