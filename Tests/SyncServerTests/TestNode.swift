@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
-import ServiceLifecycle
 import SyncCore
 import Synchronization
 import SyncServer
@@ -23,27 +22,8 @@ func withTestNode<T: Sendable>(
     configuration.peers = peers
     configuration.requestTimeout = .seconds(5)
     configure(&configuration)
-    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    let daemon = NapsyncDaemon(
-        configuration: configuration, exchange: exchange, logger: logger, environment: environment,
-        onListening: { _, port in portContinuation.yield(port) })
-    let group = daemon.makeServiceGroup()
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TimeoutError(what: "the server to listen") }
-        do {
-            let scheme = configuration.servesTLS ? "https" : "http"
-            let result = try await body("\(scheme)://127.0.0.1:\(port)", daemon)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
-    }
+    return try await NapsyncDaemon.serving(
+        configuration: configuration, exchange: exchange, logger: logger, environment: environment, body)
 }
 
 func makeTemporaryDirectory() throws -> URL {

@@ -4,7 +4,6 @@ import Logging
 import NAPModel
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
 import SyncCore
 import SyncServer
 import Synchronization
@@ -108,56 +107,22 @@ func copyMissing(from source: Replica, to target: Replica) throws {
 }
 
 /// Replicas served by ``NapsyncDaemon`` on 127.0.0.1 at free ports for the length of `body`; then every daemon is
-/// shut down gracefully and awaited (as `DemoScenario.serving` does for one).
+/// shut down gracefully and awaited (``NapsyncDaemon/serving(configuration:exchange:logger:environment:_:)``, one
+/// inside the other).
 func withServed<T: Sendable>(
     _ replicas: [Replica], chunkSize: Int? = nil, _ body: @Sendable (_ urls: [String]) async throws -> T
 ) async throws -> T {
-    var groups: [ServiceGroup] = []
-    var streams: [AsyncStream<Int>] = []
-    var continuations: [AsyncStream<Int>.Continuation] = []
-    for replica in replicas {
+    func serve(_ remaining: ArraySlice<Replica>, urls: [String]) async throws -> T {
+        guard let replica = remaining.first else { return try await body(urls) }
         var configuration = NapsyncConfiguration(dataDirectory: replica.directory)
         configuration.host = "127.0.0.1"
         configuration.port = 0
         if let chunkSize { configuration.chunkSize = chunkSize }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let daemon = NapsyncDaemon(
-            configuration: configuration, exchange: replica, logger: BenchReplicas.silent, environment: [:],
-            onListening: { _, port in continuation.yield(port) })
-        groups.append(daemon.makeServiceGroup())
-        streams.append(ports)
-        continuations.append(continuation)
-    }
-    let started = groups
-    let ends = continuations
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        for (group, end) in zip(started, ends) {
-            tasks.addTask {
-                defer { end.finish() }
-                try await group.run()
-            }
-        }
-        var urls: [String] = []
-        for stream in streams {
-            var iterator = stream.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                for group in started { await group.triggerGracefulShutdown() }
-                try await tasks.waitForAll()
-                throw BenchError("a daemon did not start listening")
-            }
-            urls.append("http://127.0.0.1:\(port)")
-        }
-        do {
-            let result = try await body(urls)
-            for group in started { await group.triggerGracefulShutdown() }
-            try await tasks.waitForAll()
-            return result
-        } catch {
-            for group in started { await group.triggerGracefulShutdown() }
-            try? await tasks.waitForAll()
-            throw error
+        return try await NapsyncDaemon.serving(configuration: configuration, exchange: replica, logger: BenchReplicas.silent) {
+            url, _ in try await serve(remaining.dropFirst(), urls: urls + [url])
         }
     }
+    return try await serve(replicas[...], urls: [])
 }
 
 /// One session of `node` with `url`, as `napsync sync --direct` runs it (``SyncClient/syncDirectly``): signed once

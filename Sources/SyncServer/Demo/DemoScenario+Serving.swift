@@ -1,5 +1,4 @@
 import Foundation
-import ServiceLifecycle
 import SyncCore
 
 extension DemoScenario {
@@ -11,33 +10,12 @@ extension DemoScenario {
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.requestTimeout = requestTimeout
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        // No environment: a demo run under systemd must not tell the unit's NOTIFY_SOCKET it is ready.
-        let daemon = NapsyncDaemon(
-            configuration: configuration, exchange: node.replica, logger: logger, environment: [:],
-            onListening: { _, port in portContinuation.yield(port) })
-        let group = daemon.makeServiceGroup()
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                // Ends the port stream too, so that a server that fails to bind does not leave us waiting.
-                defer { portContinuation.finish() }
-                try await group.run()
+        do {
+            return try await NapsyncDaemon.serving(configuration: configuration, exchange: node.replica, logger: logger) {
+                url, _ in try await body(url)
             }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await tasks.waitForAll()
-                throw DemoError.serverDidNotStart
-            }
-            do {
-                let result = try await body("http://127.0.0.1:\(port)")
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        } catch is NapsyncDaemon.DidNotListen {
+            throw DemoError.serverDidNotStart
         }
     }
 }
