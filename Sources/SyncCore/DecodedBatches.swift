@@ -3,7 +3,7 @@ import Foundation
 
 /// The changes of one change set, decoded, hashed and prepared for the change log (`PreparedChange`) a batch at
 /// a time; for a large set, on a second thread, so that the writer applies one batch while the next ones are
-/// decoded. None of this needs the database, and it took about half of applying a large set.
+/// decoded. None of this needs the database, and it was about a third of applying a large set.
 ///
 /// The second thread never outlives the apply: `stop()` (which the writer calls however the set ends) waits
 /// for it. At most `queueDepth` batches wait to be applied, so memory stays bounded whatever the set's size.

@@ -2,11 +2,11 @@ import Dispatch
 import Foundation
 
 /// Maps independent items on several threads, each taking one contiguous slice: for pure work over many items
-/// that do not need the database (hashing received changes, encoding record states), which the writer would
-/// otherwise do alone while the other cores wait.
+/// that does not need the database (hashing the changes of a received set), which the writer would otherwise do
+/// alone while the other cores wait.
 enum ParallelMap {
     /// The transform of every item, in order, computed by `workers` threads (on the calling thread when it is
-    /// 1 or less). Items are borrowed through the buffer: copying one out retains each reference it holds.
+    /// 1 or less).
     static func map<Item, Result>(
         _ items: UnsafeBufferPointer<Item>, workers requested: Int, _ transform: (borrowing Item) -> Result
     ) -> [Result] {

@@ -214,23 +214,19 @@ extension Replica: ChangeSetExchange {
     private func apply(
         _ batch: DecodedBatches.Batch, within application: inout SetApplication, from label: String, in transaction: inout ReplicaTransaction
     ) throws {
-        // The changes are borrowed through the buffer, not copied out of the array: each `Change` holds several
-        // references, and a copy per change retains and releases them all.
-        try batch.changes.withUnsafeBufferPointer { changes in
-            for position in changes.indices {
-                if try isNew(changes[position], within: application, from: label, in: &transaction) {
-                    try transaction.record(changes[position], digest: batch.digests[position], prepared: batch.prepared[position])
-                    application.applied += 1
-                } else {
-                    application.known += 1
-                }
+        for position in batch.changes.indices {
+            if try isNew(batch.changes[position], within: application, from: label, in: &transaction) {
+                try transaction.record(batch.changes[position], digest: batch.digests[position], prepared: batch.prepared[position])
+                application.applied += 1
+            } else {
+                application.known += 1
             }
         }
     }
 
     /// Whether a received change is new here and may be applied; false when it is already held, after checking
-    /// it is identical to the held one. Throws for a gap, an origin whose owner changed, a write the origin's
-    /// owner has no right to make, or a causal context not held yet.
+    /// it is identical to the held one. Throws for a gap, a write the origin's owner has no right to make, or a
+    /// causal context not held yet (`registerOrigins` has checked the origin's owner).
     private func isNew(
         _ change: Change, within application: SetApplication, from label: String, in transaction: inout ReplicaTransaction
     ) throws -> Bool {
@@ -245,7 +241,6 @@ extension Replica: ChangeSetExchange {
         guard change.seq == held + 1 else {
             throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
         }
-        // `registerOrigins` has checked and registered the origin.
         let claimed = application.claimedOwner[change.origin] ?? ""
         guard change.record.owner.slug == claimed else {
             throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
