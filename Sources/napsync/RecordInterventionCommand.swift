@@ -58,6 +58,16 @@ struct RecordInterventionCommand: ParsableCommand {
         }
         if let budget { intervention.budgetCents = try Self.cents(budget) }
         report(try replica.save(intervention), for: intervention.key)
+        if let note = Self.yearNote(intervention) { printError("note: \(note)") }
+    }
+
+    /// A note when the date falls outside the reporting year: an intervention is reported in the year it took
+    /// place, so this is usually a slip in --year or --date, but not always (one that began the year before), so
+    /// it is said, not refused.
+    static func yearNote(_ intervention: Intervention) -> String? {
+        guard let dateYear = Int(intervention.date.prefix(4)), dateYear != intervention.year else { return nil }
+        return "\(intervention.key) is dated \(intervention.date), outside its reporting year \(intervention.year); "
+            + "if that is a slip, correct it with --id \(intervention.key.id) --year or --date"
     }
 
     /// Parses euros with at most two decimals into cents, exactly.
