@@ -112,7 +112,7 @@ public enum ConvergenceBenchmark {
                     + "\(Format.duration(processes.pull)))",
                 baseline: "\(Format.duration(convergence)) (6a: the ten department nodes in this process)",
                 ratio: processes.convergence / convergence,
-                memory: "largest department process: \(Format.mebibytes(processes.departmentPeak)) peak RSS; coordinator: "
+                memory: "largest department process: \(Format.mebibytes(processes.peak)) peak RSS; coordinator: "
                     + "\(Format.mebibytes(processes.coordinatorPeak))"),
         ]
     }

@@ -11,16 +11,11 @@ import SyncServer
 /// department daemon to sync with the coordinator through its loopback endpoint `POST /v1/local/sync`, all at
 /// once, twice (as 6a runs two sessions per node), and times the two rounds.
 enum ProcessConvergence {
-    struct Outcome {
-        var push = 0.0
-        var pull = 0.0
-        var convergence: Double { push + pull }
-        /// The largest peak resident size of one department process.
-        var departmentPeak: Int?
-        var coordinatorPeak: Int?
-    }
-
-    static func round(edits: Int, options: SyncBenchOptions, log: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+    /// The round's times, `peak` (the largest peak resident size of one department process) and `coordinatorPeak`;
+    /// the bundle baselines of 6a are not run again.
+    static func round(
+        edits: Int, options: SyncBenchOptions, log: @escaping @Sendable (String) -> Void
+    ) async throws -> ConvergenceBenchmark.Round {
         let directory = options.directory.appendingPathComponent("converge-processes")
         defer { try? FileManager.default.removeItem(at: directory) }
         let departments = Array(Department.allCases.prefix(options.departments))
@@ -38,10 +33,10 @@ enum ProcessConvergence {
             children.append(coordinator)
             for node in network.departments { children.append(try await ChildNode.start(serving: node.directory)) }
             let nodes = Array(children.dropFirst())
-            var outcome = Outcome()
+            var outcome = ConvergenceBenchmark.Round()
             outcome.push = try await Measure.timed { try await syncAll(nodes, with: coordinator.url, client: client) }.seconds
             outcome.pull = try await Measure.timed { try await syncAll(nodes, with: coordinator.url, client: client) }.seconds
-            outcome.departmentPeak = nodes.compactMap(\.peakResident).max()
+            outcome.peak = nodes.compactMap(\.peakResident).max()
             outcome.coordinatorPeak = coordinator.peakResident
             for child in children { try await child.stop() }
             try await client.shutdown()
