@@ -19,10 +19,7 @@ extension Replica {
             proof.certificate = try Data.fetchOne(db, sql: "SELECT body FROM certificate WHERE node_id = ?", arguments: [node.hex]) ?? Data()
             if node == identity.nodeID, let signer {
                 // Our own changes: sign the chain exactly at the last one sent.
-                guard let stored = try Data.fetchOne(
-                    db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(lastSeq)]),
-                    let chain = ChainHash(stored)
-                else { throw StoredEncoding.UnknownOrigin() }
+                let chain = try Self.storedChain(db, origin: index, seq: lastSeq)
                 proof.checkpointSeq = lastSeq
                 proof.signature = try signer.sign(
                     ChangeChain.checkpointMessage(dataset: identity.datasetID, origin: node, seq: lastSeq, chain: chain))
@@ -191,8 +188,16 @@ extension ReplicaTransaction {
     mutating func chain(at seq: UInt64, of origin: NodeID) throws -> ChainHash {
         if seq == origins.seq(of: origin) { return try chain(of: origin) }
         guard seq > 0 else { return ChangeChain.genesis(origin) }
-        guard let index = origins.index(of: origin),
-            let stored = try Data.fetchOne(db, sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?", arguments: [index, Int64(seq)]),
+        guard let index = origins.index(of: origin) else { throw StoredEncoding.UnknownOrigin() }
+        return try Replica.storedChain(db, origin: index, seq: seq)
+    }
+}
+
+extension Replica {
+    /// The chain value the change log holds after the change `seq` of the origin with local index `index`.
+    static func storedChain(_ db: Database, origin index: Int64, seq: UInt64) throws -> ChainHash {
+        guard let stored = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?"), arguments: [index, Int64(seq)]),
             let chain = ChainHash(stored)
         else { throw StoredEncoding.UnknownOrigin() }
         return chain

@@ -122,10 +122,7 @@ struct ReplicaTransaction {
         if let cached = chains[origin] { return cached }
         let seq = origins.seq(of: origin)
         guard seq > 0, let index = origins.index(of: origin) else { return ChangeChain.genesis(origin) }
-        guard let stored = try Data.fetchOne(
-            db.cachedStatement(sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?"), arguments: [index, Int64(seq)]),
-            let chain = ChainHash(stored)
-        else { throw StoredEncoding.UnknownOrigin() }
+        let chain = try Replica.storedChain(db, origin: index, seq: seq)
         chains[origin] = chain
         return chain
     }
