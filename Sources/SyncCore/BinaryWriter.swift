@@ -152,6 +152,12 @@ struct BinaryReader {
     }
 
     /// Reads a length-prefixed section written by `BinaryWriter.section` as a reader bounded to it.
+    /// A chain value or digest: the next 32 bytes.
+    mutating func chainHash() throws(Error) -> ChainHash {
+        // `raw` returns exactly the count asked for, or throws.
+        ChainHash(try raw(ChainHash.byteCount))!
+    }
+
     mutating func section() throws(Error) -> BinaryReader {
         let length = try count(max: remaining)
         let reader = BinaryReader(bytes, from: offset, count: length)

@@ -10,13 +10,6 @@ public struct ChainHash: Sendable, Hashable {
 
     public static let byteCount = 32
 
-    /// All zero bytes: a placeholder, never a real digest.
-    static let zero = ChainHash(words: (0, 0, 0, 0))
-
-    private init(words: (UInt64, UInt64, UInt64, UInt64)) {
-        self.words = words
-    }
-
     init(_ digest: SHA256.Digest) {
         words = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &words) { target in digest.withUnsafeBytes { target.copyMemory(from: $0) } }

@@ -50,11 +50,11 @@ public enum ChangeSetFormat {
         /// The checkpoint's sequence number; 0 when unsigned.
         public var checkpointSeq: UInt64 = 0
         /// Digests of the origin's changes after the set's last one, up to the checkpoint.
-        public var tail: [Data] = []
+        public var tail: [ChainHash] = []
         /// The origin's Ed25519 signature over its chain at the checkpoint; empty when unsigned.
         public var signature: Data = Data()
 
-        public init(certificate: Data = Data(), checkpointSeq: UInt64 = 0, tail: [Data] = [], signature: Data = Data()) {
+        public init(certificate: Data = Data(), checkpointSeq: UInt64 = 0, tail: [ChainHash] = [], signature: Data = Data()) {
             self.certificate = certificate
             self.checkpointSeq = checkpointSeq
             self.tail = tail
@@ -165,7 +165,7 @@ public enum ChangeSetFormat {
             out.raw(proof.certificate)
             out.varint(proof.checkpointSeq)
             out.varint(proof.tail.count)
-            for digest in proof.tail { out.raw(digest) }
+            for digest in proof.tail { digest.withUnsafeBytes { out.raw($0) } }
             out.varint(proof.signature.count)
             out.raw(proof.signature)
         }
@@ -225,7 +225,7 @@ public enum ChangeSetFormat {
                 // As many digests as lie between the set's last change and the checkpoint: a relay may cut a long
                 // signed run anywhere, so this is bounded by the bytes left, not by a fixed number.
                 let tailCount = try reader.count(max: reader.remaining / 32)
-                for _ in 0..<tailCount { proof.tail.append(Data(try reader.raw(32))) }
+                for _ in 0..<tailCount { proof.tail.append(try reader.chainHash()) }
                 let signatureLength = try reader.count(max: 64)
                 guard signatureLength == 0 || signatureLength == 64 else { throw malformed("a signature must be 64 bytes") }
                 proof.signature = Data(try reader.raw(signatureLength))
