@@ -15,13 +15,14 @@ public struct ChildNode: Sendable {
     let process: Process
     public let url: String
 
-    /// Starts the child for the replica in `directory` and waits until it listens.
-    static func start(serving directory: URL) async throws -> ChildNode {
+    /// Starts the child for the replica in `directory`, with `chunkSize` changes per change set at most, and
+    /// waits until it listens.
+    static func start(serving directory: URL, chunkSize: Int) async throws -> ChildNode {
         let portFile = directory.appendingPathComponent(portFileName)
         try? FileManager.default.removeItem(at: portFile)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["--serve-node", directory.path]
+        process.arguments = ["--serve-node", directory.path, "--serve-chunk-size", String(chunkSize)]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = ContinuousClock.now + .seconds(30)
@@ -51,11 +52,12 @@ public struct ChildNode: Sendable {
     }
 
     /// The child's side: serves the replica in `directory` until SIGTERM, after writing its port.
-    public static func serve(directory: URL) throws {
+    public static func serve(directory: URL, chunkSize: Int) throws {
         let replica = try Replica.open(at: directory, logger: BenchReplicas.silent)
         var configuration = NapsyncConfiguration(dataDirectory: directory)
         configuration.host = "127.0.0.1"
         configuration.port = 0
+        configuration.chunkSize = chunkSize
         let portFile = directory.appendingPathComponent(portFileName)
         let daemon = NapsyncDaemon(
             configuration: configuration, exchange: replica, logger: BenchReplicas.silent, environment: [:],

@@ -140,14 +140,19 @@ public enum ConvergenceBenchmark {
         let reset = ProcessMemory.resetPeak()
         let before = ProcessMemory.resident()
         let nodes = network.departments
-        let coordinator = try await ChildNode.start(serving: network.coordinator.directory)
+        let chunkSize = options.suite.syncChunkSize
+        let coordinator = try await ChildNode.start(serving: network.coordinator.directory, chunkSize: chunkSize)
         result.coordinatorIdle = coordinator.resident
         let push: Double, pull: Double, summaries: [SyncSummary]
         do {
             let clients = nodes.map { _ in HTTPClient.makeForPeers(requestTimeout: .seconds(120)) }
             do {
-                let first = try await Measure.timed { try await allSync(nodes, with: coordinator.url, clients: clients) }
-                let second = try await Measure.timed { try await allSync(nodes, with: coordinator.url, clients: clients) }
+                let first = try await Measure.timed {
+                    try await allSync(nodes, with: coordinator.url, clients: clients, chunkSize: chunkSize)
+                }
+                let second = try await Measure.timed {
+                    try await allSync(nodes, with: coordinator.url, clients: clients, chunkSize: chunkSize)
+                }
                 for client in clients { try await client.shutdown() }
                 (push, pull, summaries) = (first.seconds, second.seconds, first.value + second.value)
             } catch {
@@ -243,10 +248,10 @@ public enum ConvergenceBenchmark {
     }
 
     /// One session of every node with `url`, all at once; their summaries.
-    static func allSync(_ nodes: [Replica], with url: String, clients: [HTTPClient]) async throws -> [SyncSummary] {
+    static func allSync(_ nodes: [Replica], with url: String, clients: [HTTPClient], chunkSize: Int) async throws -> [SyncSummary] {
         try await withThrowingTaskGroup(of: SyncSummary.self) { group in
             for (node, client) in zip(nodes, clients) {
-                group.addTask { try await session(node, with: url, client: client) }
+                group.addTask { try await session(node, with: url, client: client, chunkSize: chunkSize) }
             }
             var summaries: [SyncSummary] = []
             for try await summary in group { summaries.append(summary) }

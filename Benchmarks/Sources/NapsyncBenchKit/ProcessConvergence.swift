@@ -29,9 +29,12 @@ enum ProcessConvergence {
         var children: [ChildNode] = []
         let client = HTTPClient.makeForPeers(requestTimeout: .seconds(300))
         do {
-            let coordinator = try await ChildNode.start(serving: network.coordinator.directory)
+            let chunkSize = options.suite.syncChunkSize
+            let coordinator = try await ChildNode.start(serving: network.coordinator.directory, chunkSize: chunkSize)
             children.append(coordinator)
-            for node in network.departments { children.append(try await ChildNode.start(serving: node.directory)) }
+            for node in network.departments {
+                children.append(try await ChildNode.start(serving: node.directory, chunkSize: chunkSize))
+            }
             let nodes = Array(children.dropFirst())
             var outcome = ConvergenceBenchmark.Round()
             outcome.push = try await Measure.timed { try await syncAll(nodes, with: coordinator.url, client: client) }.seconds

@@ -1,4 +1,5 @@
 import Foundation
+import SyncCore
 
 /// How much each benchmark does. The defaults are the sizes the issues name; `quick` is a smoke run.
 public struct SuiteOptions: Sendable {
@@ -18,6 +19,10 @@ public struct SuiteOptions: Sendable {
     public var exportSizes = [1_000, 100_000]
     /// Other departments' nodes whose changes the export replicas also hold.
     public var peers = 9
+    /// Most changes per change set in the sync group's sessions (`sync.chunk-size` of every node in 6).
+    public var syncChunkSize = Self.defaultSyncChunkSize
+    /// napsync's own default (`Replica.defaultChunkSize`).
+    public static let defaultSyncChunkSize = Replica.defaultChunkSize
     /// The seed every data set derives from.
     public var seed: UInt64 = 0x4E41_5053_0001
     /// Where the databases go. They are removed at the end unless `keep` is set.

@@ -128,9 +128,12 @@ func withServed<T: Sendable>(
 /// One session of `node` with `url`, as `napsync sync --direct` runs it (``SyncClient/syncDirectly``): signed once
 /// the node has joined a network. Throws unless it completed.
 @discardableResult
-func session(_ node: Replica, with url: String, client: HTTPClient) async throws -> SyncSummary {
+func session(
+    _ node: Replica, with url: String, client: HTTPClient, chunkSize: Int = Replica.defaultChunkSize
+) async throws -> SyncSummary {
     var configuration = NapsyncConfiguration(dataDirectory: node.directory)
     configuration.requestTimeout = .seconds(60)
+    configuration.chunkSize = chunkSize
     let summaries = await SyncClient.syncDirectly(
         exchange: node, peers: [url], configuration: configuration, client: client, logger: BenchReplicas.silent)
     guard let summary = summaries.first, summary.outcome == .completed else {

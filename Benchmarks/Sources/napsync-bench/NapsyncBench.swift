@@ -38,17 +38,24 @@ struct NapsyncBench: ParsableCommand {
     @Option(help: "How long --profile runs.")
     var seconds: Double = 20
 
+    @Option(help: "Most changes per change set in the sync group's sessions (default: napsync's own, \(SuiteOptions.defaultSyncChunkSize)).")
+    var chunkSize: Int?
+
     @Option(help: .hidden)
     var serveNode: String?
 
+    @Option(help: .hidden)
+    var serveChunkSize: Int = SuiteOptions.defaultSyncChunkSize
+
     func validate() throws {
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
+        if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
     }
 
     func run() throws {
         if let serveNode {
             // The child side of a node served in its own process (ChildNode), until SIGTERM.
-            try ChildNode.serve(directory: URL(fileURLWithPath: serveNode))
+            try ChildNode.serve(directory: URL(fileURLWithPath: serveNode), chunkSize: serveChunkSize)
             return
         }
         #if DEBUG
@@ -59,6 +66,7 @@ struct NapsyncBench: ParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(at: folder) } }
         var options = quick ? SuiteOptions.quick(directory: folder) : SuiteOptions(directory: folder)
+        if let chunkSize { options.syncChunkSize = chunkSize }
         if let rounds {
             options.rounds = rounds
             options.applyRounds = min(rounds, options.applyRounds)
