@@ -134,6 +134,26 @@ struct BinaryReader {
         return text
     }
 
+    /// The bytes of a length-prefixed string, without the prefix and unchecked: for copying text this node
+    /// wrote itself.
+    mutating func stringBytes() throws(Error) -> ArraySlice<UInt8> {
+        try raw(try count(max: remaining))
+    }
+
+    /// The encoded bytes of the next value, tag included, checked for shape but not decoded: for copying a
+    /// value this node stored into a change set, which encodes values alike.
+    mutating func valueBytes() throws(Error) -> ArraySlice<UInt8> {
+        let start = offset
+        switch try byte() {
+        case 0, 1, 2: break
+        case 3: _ = try varint()
+        case 4: _ = try stringBytes()
+        case 5: for _ in 0..<(try count(max: remaining)) { _ = try stringBytes() }
+        case let tag: throw Error(reason: "unknown value tag \(tag)", offset: offset - 1)
+        }
+        return bytes[start..<offset]
+    }
+
     mutating func value() throws(Error) -> FieldValue {
         switch try byte() {
         case 0: return .null
@@ -151,13 +171,13 @@ struct BinaryReader {
         }
     }
 
-    /// Reads a length-prefixed section written by `BinaryWriter.section` as a reader bounded to it.
     /// A chain value or digest: the next 32 bytes.
     mutating func chainHash() throws(Error) -> ChainHash {
         // `raw` returns exactly the count asked for, or throws.
         ChainHash(try raw(ChainHash.byteCount))!
     }
 
+    /// Reads a length-prefixed section written by `BinaryWriter.section` as a reader bounded to it.
     mutating func section() throws(Error) -> BinaryReader {
         let length = try count(max: remaining)
         let reader = BinaryReader(bytes, from: offset, count: length)

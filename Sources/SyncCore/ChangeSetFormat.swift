@@ -82,70 +82,26 @@ public enum ChangeSetFormat {
         _ changes: [Change], owners: [NodeID: String], sender: NodeID, datasetID: String, level: Int32 = 6,
         proofs: [NodeID: OriginProof] = [:]
     ) throws -> Data {
-        var originOrder: [NodeID] = []
-        var originIndex: [NodeID: Int] = [:]
-        var firstSeq: [NodeID: UInt64] = [:]
-        var counts: [NodeID: UInt64] = [:]
-        func intern(_ node: NodeID) -> Int {
-            if let index = originIndex[node] { return index }
-            originIndex[node] = originOrder.count
-            originOrder.append(node)
-            return originOrder.count - 1
-        }
+        var columns = ChangeSetColumns<NodeID>(expectedChanges: changes.count)
         for change in changes {
-            _ = intern(change.origin)
-            if firstSeq[change.origin] == nil { firstSeq[change.origin] = change.seq }
-            counts[change.origin, default: 0] += 1
+            columns.beginChange(
+                origin: change.origin, seq: change.seq, time: change.time, record: change.record.description,
+                assignments: change.assignments.count)
+            for assignment in change.assignments { columns.assignment(field: assignment.field, value: assignment.value) }
+            columns.context(change.supersedes.lazy.map { (origin: $0.origin, seq: $0.seq) })
         }
-        for change in changes { for dot in change.supersedes { _ = intern(dot.origin) } }
+        return try seal(columns, node: { $0 }, owners: owners, sender: sender, datasetID: datasetID, level: level, proofs: proofs)
+    }
 
-        var records: [String] = []
-        var recordIndex: [String: Int] = [:]
-        var fieldNames: [String] = []
-        var fieldIndex: [String: Int] = [:]
-        var originColumn = BinaryWriter(), timeColumn = BinaryWriter(), recordColumn = BinaryWriter()
-        var assignmentColumn = BinaryWriter(), valueColumn = BinaryWriter(), contextColumn = BinaryWriter()
-        var previousTime: Int64 = 0
-        var assignmentCount = 0
-        for change in changes {
-            originColumn.varint(originIndex[change.origin]!)
-            timeColumn.signed(change.time &- previousTime)
-            previousTime = change.time
-            let key = change.record.description
-            if let index = recordIndex[key] {
-                recordColumn.varint(index + 1)
-            } else {
-                // 0 introduces a record key not seen before in this set; later references use its position + 1.
-                recordColumn.varint(0)
-                recordColumn.string(key)
-                recordIndex[key] = records.count
-                records.append(key)
-            }
-            assignmentColumn.varint(change.assignments.count)
-            for assignment in change.assignments {
-                if let index = fieldIndex[assignment.field] {
-                    assignmentColumn.varint(index + 1)
-                } else {
-                    assignmentColumn.varint(0)
-                    assignmentColumn.string(assignment.field)
-                    fieldIndex[assignment.field] = fieldNames.count
-                    fieldNames.append(assignment.field)
-                }
-                valueColumn.value(assignment.value)
-                assignmentCount += 1
-            }
-            contextColumn.varint(change.supersedes.count)
-            for dot in change.supersedes {
-                contextColumn.varint(originIndex[dot.origin]!)
-                contextColumn.varint(dot.seq)
-            }
-        }
-        var payload = BinaryWriter(capacity: originColumn.bytes.count * 8)
-        for column in [originColumn, timeColumn, recordColumn, assignmentColumn, valueColumn, contextColumn] {
-            payload.section(column)
-        }
-
-        var compressed = ByteBuffer(bytes: payload.bytes)
+    /// Compresses a built payload and wraps it in the header and the integrity trailer. `node` names each of the
+    /// columns' origins.
+    static func seal<Origin>(
+        _ columns: ChangeSetColumns<Origin>, node: (Origin) throws -> NodeID, owners: [NodeID: String], sender: NodeID,
+        datasetID: String, level: Int32, proofs: [NodeID: OriginProof]
+    ) throws -> Data {
+        var columns = columns
+        let payload = columns.payload()
+        var compressed = ByteBuffer(bytes: payload)
         let deflated = try compressed.compress(with: .zlib(configuration: .init(compressionLevel: level)))
 
         var out = BinaryWriter(capacity: deflated.readableBytes + 128)
@@ -154,12 +110,13 @@ public enum ChangeSetFormat {
         out.byte(0)
         out.string(datasetID)
         out.raw(sender.bytes)
-        out.varint(originOrder.count)
-        for node in originOrder {
+        out.varint(columns.origins.count)
+        for run in columns.origins {
+            let node = try node(run.origin)
             out.raw(node.bytes)
             out.string(owners[node] ?? "")
-            out.varint(firstSeq[node] ?? 0)
-            out.varint(counts[node] ?? 0)
+            out.varint(run.firstSeq)
+            out.varint(run.count)
             let proof = proofs[node] ?? OriginProof()
             out.varint(proof.certificate.count)
             out.raw(proof.certificate)
@@ -169,9 +126,9 @@ public enum ChangeSetFormat {
             out.varint(proof.signature.count)
             out.raw(proof.signature)
         }
-        out.varint(changes.count)
-        out.varint(assignmentCount)
-        out.varint(payload.bytes.count)
+        out.varint(columns.changeCount)
+        out.varint(columns.assignmentCount)
+        out.varint(payload.count)
         out.varint(deflated.readableBytes)
         out.raw(deflated.readableBytesView)
         out.raw(SHA256.hash(data: out.bytes))

@@ -33,36 +33,54 @@ extension Replica: ChangeSetExchange {
             // were collected and sorted. The ranges are read from the (origin, seq) index alone; only the rows
             // sent are read from the table.
             let range = "SELECT id FROM (SELECT id FROM change WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?)"
-            var arguments = StatementArguments()
-            for entry in lacking { arguments += [entry.index, Int64(peerClock[entry.node]), maxChanges + 1] }
-            arguments += [maxChanges + 1]
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        SELECT origin, seq, time, record, body FROM change
-                        WHERE id IN (\(lacking.map { _ in range }.joined(separator: " UNION ALL ")) ORDER BY 1 LIMIT ?)
-                        ORDER BY id
-                        """),
-                arguments: arguments)
-            var changes: [Change] = []
+            let rows = try RawStatement(
+                db,
+                sql: """
+                    SELECT origin, seq, time, record, body FROM change
+                    WHERE id IN (\(lacking.map { _ in range }.joined(separator: " UNION ALL ")) ORDER BY 1 LIMIT ?)
+                    ORDER BY id
+                    """)
+            var parameter: Int32 = 1
+            for entry in lacking {
+                rows.bind(parameter, entry.index)
+                rows.bind(parameter + 1, Int64(peerClock[entry.node]))
+                rows.bind(parameter + 2, Int64(maxChanges + 1))
+                parameter += 3
+            }
+            rows.bind(parameter, Int64(maxChanges + 1))
+            // Stored rows go into the set's columns as they are: a served change is never decoded.
+            var columns = ChangeSetColumns<Int64>(expectedChanges: min(maxChanges, 1 << 16))
             var hasMore = false
             var bytes = 0
-            while let row = try rows.next() {
-                guard changes.count < maxChanges, bytes < maxBytes else {
+            try rows.forEachRow { row in
+                guard columns.changeCount < maxChanges, bytes < maxBytes else {
                     hasMore = true
-                    break
+                    return false
                 }
-                let (change, storedBytes) = try Self.change(from: row, origins: origins)
-                bytes += storedBytes
-                changes.append(change)
+                let record = row.columnText(3)
+                let body = row.columnBytes(4)
+                // What a set's size is counted in: each change's stored body and record key.
+                bytes += body.count + record.utf8.count
+                try StoredEncoding.appendStoredChange(
+                    origin: row.columnInt64(0), seq: UInt64(row.columnInt64(1)), time: row.columnInt64(2), record: record,
+                    body: body, to: &columns)
+                return true
             }
             var after = peerClock
-            for change in changes { after[change.origin] = max(after[change.origin], change.seq) }
-            let proofs = try proofs(for: changes, origins: origins, db: db)
-            let data = try ChangeSetFormat.encode(
-                changes, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID,
+            var lastSeqs: [NodeID: UInt64] = [:]
+            for run in columns.origins {
+                guard let node = origins.node(at: run.origin) else { throw StoredEncoding.UnknownOrigin() }
+                lastSeqs[node] = run.firstSeq + run.count - 1
+                after[node] = max(after[node], run.firstSeq + run.count - 1)
+            }
+            let proofs = try proofs(lastSeqs: lastSeqs, origins: origins, db: db)
+            let data = try ChangeSetFormat.seal(
+                columns, node: { index in
+                    guard let node = origins.node(at: index) else { throw StoredEncoding.UnknownOrigin() }
+                    return node
+                }, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID,
                 level: compression.zlibLevel, proofs: proofs)
-            return OutgoingChangeSet(data: data, changeCount: changes.count, peerClockAfter: after, hasMore: hasMore)
+            return OutgoingChangeSet(data: data, changeCount: columns.changeCount, peerClockAfter: after, hasMore: hasMore)
         }
     }
 
@@ -79,19 +97,6 @@ extension Replica: ChangeSetExchange {
     /// An empty change set: what a bundle for a peer that lacks nothing holds.
     public func emptyChangeSet() throws -> Data {
         try ChangeSetFormat.encode([], owners: [:], sender: identity.nodeID, datasetID: identity.datasetID)
-    }
-
-    /// A stored change, and how many bytes its body and record key take (what a change set's size is counted in).
-    static func change(from row: Row, origins: OriginDirectory) throws -> (change: Change, storedBytes: Int) {
-        guard let origin = origins.node(at: row["origin"]), let record = RecordKey(row["record"]) else {
-            throw StoredEncoding.UnknownOrigin()
-        }
-        let stored = [UInt8](row["body"] as Data)
-        let body = try StoredEncoding.decodeBody(stored, node: { origins.node(at: $0) })
-        let change = Change(
-            origin: origin, seq: UInt64(row["seq"] as Int64), time: row["time"], record: record,
-            assignments: body.assignments, supersedes: body.supersedes)
-        return (change, stored.count + record.description.utf8.count)
     }
 
     public func apply(changeSet data: Data) throws -> ApplyReport {

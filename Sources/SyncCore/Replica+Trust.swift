@@ -7,13 +7,11 @@ import NAPModel
 /// Signing what a node sends and verifying what it receives. A replica that has joined a network (it has a
 /// pinned root key) refuses any change whose author it cannot verify, whoever relayed it.
 extension Replica {
-    /// For each origin of `changes`, its certificate and the first checkpoint at or after its last change, with
-    /// the digests that link the two.
-    func proofs(for changes: [Change], origins: OriginDirectory, db: Database) throws -> [NodeID: ChangeSetFormat.OriginProof] {
-        var last: [NodeID: UInt64] = [:]
-        for change in changes { last[change.origin] = max(last[change.origin] ?? 0, change.seq) }
+    /// For each origin sent, up to `lastSeqs[origin]`: its certificate and the first checkpoint at or after its
+    /// last change sent, with the digests that link the two.
+    func proofs(lastSeqs: [NodeID: UInt64], origins: OriginDirectory, db: Database) throws -> [NodeID: ChangeSetFormat.OriginProof] {
         var proofs: [NodeID: ChangeSetFormat.OriginProof] = [:]
-        for (node, lastSeq) in last {
+        for (node, lastSeq) in lastSeqs {
             guard let index = origins.index(of: node) else { continue }
             var proof = ChangeSetFormat.OriginProof()
             proof.certificate = try Data.fetchOne(db, sql: "SELECT body FROM certificate WHERE node_id = ?", arguments: [node.hex]) ?? Data()

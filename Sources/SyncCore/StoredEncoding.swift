@@ -83,6 +83,26 @@ enum StoredEncoding {
         return (assignments, supersedes)
     }
 
+    /// Appends a stored change to a change set being built, copying its field names and values as they are
+    /// stored (both encode values alike) rather than decoding them; dots keep the local origin index, which
+    /// `ChangeSetColumns` maps to the set's own numbering.
+    static func appendStoredChange(
+        origin: Int64, seq: UInt64, time: Int64, record: String, body: [UInt8], to columns: inout ChangeSetColumns<Int64>
+    ) throws {
+        var reader = BinaryReader(body)
+        let count = try reader.count(max: body.count)
+        columns.beginChange(origin: origin, seq: seq, time: time, record: record, assignments: count)
+        for _ in 0..<count {
+            let field = try reader.stringBytes()
+            columns.assignment(field: field, encodedValue: try reader.valueBytes())
+        }
+        let dotCount = try reader.count(max: body.count)
+        var dots: [(origin: Int64, seq: UInt64)] = []
+        dots.reserveCapacity(dotCount)
+        for _ in 0..<dotCount { dots.append((Int64(try reader.varint()), try reader.varint())) }
+        columns.context(dots)
+    }
+
     private static func decodeDot(_ reader: inout BinaryReader, node: (Int64) -> NodeID?) throws -> Dot {
         let index = try reader.varint()
         guard let origin = node(Int64(index)) else { throw UnknownOrigin() }

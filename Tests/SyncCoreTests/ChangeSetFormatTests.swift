@@ -137,6 +137,48 @@ import Testing
         #expect(try replica.changeSet(missingFrom: try replica.clock(), maxChanges: 100) == nil)
         #expect(try replica.emptyChangeSet().count < 1024)
     }
+
+    /// A replica serves its stored changes without decoding them (`ChangeSetColumns`); what it sends must be
+    /// byte for byte what the encoder of `Change`s writes for the same changes, whatever the chunking: relayed
+    /// origins, a context naming an origin with no change in the set, every kind of value, removal.
+    @Test func aServedSetIsWhatTheChangeEncoderWritesForItsChanges() throws {
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence, name: "defence")
+        let defenceLaptop = try fixture.make(.defence, name: "defence-laptop")
+        let justice = try fixture.make(.justice, name: "justice")
+        let coordinator = try fixture.make(.coordinator, name: "coordinator")
+        let shared = RecordKey.entry(.defence, year: 2015, line: "1.a")
+        try defence.set(shared, fields: ["status": .text("ongoing"), "narrative": .text("Gender advisers 🇧🇪"), "count": .int(-3)])
+        try defence.set(.entry(.defence, year: 2015, line: "1.b"), fields: ["flag": .bool(true), "none": .null])
+        try justice.set(.entry(.justice, year: 2015, line: "4.a"), fields: ["countries": .list(["AFG", "COD", "MLI"]), "flag": .bool(false)])
+        try defence.push(to: defenceLaptop)
+        try defenceLaptop.set(shared, fields: ["status": .text("done")])
+        _ = try defenceLaptop.remove(.entry(.defence, year: 2015, line: "1.b"))
+        for source in [defence, defenceLaptop, justice] { try source.push(to: coordinator) }
+
+        // A peer that holds Defence's own changes gets the laptop's, whose contexts name Defence's changes.
+        for maxChanges in [1, 2, 100] {
+            var peerClock = try defence.clock()
+            var served = 0
+            while let outgoing = try coordinator.changeSet(missingFrom: peerClock, maxChanges: maxChanges, compression: .fast) {
+                let decoded = try ChangeSetFormat.decode(outgoing.data, sender: "test")
+                let reencoded = try ChangeSetFormat.encode(
+                    decoded.changes, owners: Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.owner) }),
+                    sender: decoded.header.sender, datasetID: decoded.header.datasetID, level: ChangeSetCompression.fast.zlibLevel,
+                    proofs: Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.proof) }))
+                #expect(reencoded == outgoing.data, "chunks of \(maxChanges)")
+                #expect(decoded.changes.count == outgoing.changeCount && decoded.changes.count <= maxChanges)
+                served += decoded.changes.count
+                peerClock = outgoing.peerClockAfter
+                if !outgoing.hasMore { break }
+            }
+            #expect(served == 3, "chunks of \(maxChanges): the laptop's two changes and Justice's one")
+        }
+        let dependencyOnly = try #require(
+            try coordinator.changeSet(missingFrom: try defence.clock(), maxChanges: 100, compression: .fast))
+        let header = try ChangeSetFormat.decode(dependencyOnly.data, sender: "test").header
+        #expect(header.origins.contains { $0.node == defence.nodeID && $0.count == 0 })
+    }
 }
 
 extension Replica {

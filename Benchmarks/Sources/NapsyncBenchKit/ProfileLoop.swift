@@ -12,6 +12,9 @@ public enum ProfileLoop {
         case batch
         /// `Replica.apply(changeSet:)` of the issue-3 change set to a new replica.
         case apply
+        /// `Replica.changeSet(missingFrom:)` of everything a replica holding the issue-3 change set has, for an
+        /// empty peer, in chunks of `sync.chunk-size`: what a coordinator does to serve a pull.
+        case serve
     }
 
     public static func run(_ subject: Subject, seconds: Double, options: SuiteOptions, log: (String) -> Void) throws {
@@ -47,6 +50,26 @@ public enum ProfileLoop {
                 runs += 1
             }
             log("profile: \(runs) applies of \(workload.fieldChanges) field changes in \(Format.duration((clock.now - start).seconds))")
+        case .serve:
+            let workload = try ChangeWorkload.build(
+                fieldChanges: options.fieldChanges, seed: options.seed &+ 2, in: directory.appendingPathComponent("workload"))
+            let replica = try BenchReplicas.make(at: directory.appendingPathComponent("served"))
+            _ = try replica.apply(changeSet: workload.data, from: "profile")
+            let chunk = options.syncChunkSize
+            let start = clock.now
+            var runs = 0
+            var bytes = 0
+            while (clock.now - start).seconds < seconds {
+                var peerClock = VectorClock()
+                while let outgoing = try replica.changeSet(missingFrom: peerClock, maxChanges: chunk, compression: .fast) {
+                    bytes += outgoing.data.count
+                    peerClock = outgoing.peerClockAfter
+                    if !outgoing.hasMore { break }
+                }
+                runs += 1
+            }
+            let elapsed = (clock.now - start).seconds
+            log("profile: \(runs) serves of \(workload.changes.count) changes (\(bytes / max(runs, 1)) bytes each) in \(Format.duration(elapsed)), \(Format.duration(elapsed / Double(max(runs, 1)))) each")
         }
     }
 }

@@ -1,0 +1,134 @@
+import NAPModel
+
+/// A change set's payload as it is built: the six columns of protocol.md §3.3 and the origins its header lists,
+/// in the order the columns refer to them.
+///
+/// Two writers fill it. `ChangeSetFormat.encode` appends `Change`s; `Replica` appends stored rows as they are
+/// (`appendStored`), copying field names and value bytes without decoding them, which is what a node serving a
+/// pull spends most of its time on otherwise. Both produce the same bytes for the same changes. `Origin` is how
+/// the writer names nodes: `NodeID`, or the replica's local origin index.
+struct ChangeSetColumns<Origin: Hashable> {
+    /// An origin the set names: the run of its changes, or `count == 0` when it is named only in a context.
+    struct OriginRun {
+        var origin: Origin
+        var firstSeq: UInt64
+        var count: UInt64
+    }
+
+    /// In the order of first appearance: origins of changes, then origins named only in contexts (added by
+    /// `payload()`).
+    private(set) var origins: [OriginRun] = []
+    private(set) var changeCount = 0
+    private(set) var assignmentCount = 0
+    private var originIndex: [Origin: Int] = [:]
+    private var originColumn = BinaryWriter(), timeColumn = BinaryWriter(), recordColumn = BinaryWriter()
+    private var assignmentColumn = BinaryWriter(), valueColumn = BinaryWriter()
+    private var previousTime: Int64 = 0
+    private var recordIndex: [String: Int] = [:]
+    private var fieldNames = FieldNameTable()
+    /// Contexts are written last: a context may name an origin with no change in the set, and such origins are
+    /// numbered after every origin that has changes.
+    private var contextCounts: [Int] = []
+    private var contextDots: [(origin: Origin, seq: UInt64)] = []
+
+    init(expectedChanges: Int = 0) {
+        contextCounts.reserveCapacity(expectedChanges)
+    }
+
+    /// Starts a change: its origin, time and record. The caller then adds its `assignments` and context.
+    mutating func beginChange(origin: Origin, seq: UInt64, time: Int64, record: String, assignments: Int) {
+        let index = intern(origin)
+        if origins[index].count == 0 { origins[index].firstSeq = seq }
+        origins[index].count += 1
+        originColumn.varint(index)
+        timeColumn.signed(time &- previousTime)
+        previousTime = time
+        if let known = recordIndex[record] {
+            recordColumn.varint(known + 1)
+        } else {
+            // 0 introduces a record key not seen before in this set; later references use its position + 1.
+            recordColumn.varint(0)
+            recordColumn.string(record)
+            recordIndex[record] = recordIndex.count
+        }
+        assignmentColumn.varint(assignments)
+        assignmentCount += assignments
+        changeCount += 1
+    }
+
+    /// One assignment of the current change: the field name's UTF-8 bytes and the value as `BinaryWriter.value`
+    /// encodes it.
+    mutating func assignment(field: some Collection<UInt8>, encodedValue: some Collection<UInt8>) {
+        if let index = fieldNames.index(of: field) {
+            assignmentColumn.varint(index + 1)
+        } else {
+            assignmentColumn.varint(0)
+            assignmentColumn.varint(field.count)
+            assignmentColumn.raw(field)
+            fieldNames.add(field)
+        }
+        valueColumn.raw(encodedValue)
+    }
+
+    mutating func assignment(field: String, value: FieldValue) {
+        var encoded = BinaryWriter(capacity: 16)
+        encoded.value(value)
+        assignment(field: field.utf8, encodedValue: encoded.bytes)
+    }
+
+    /// The current change's context, after its assignments.
+    mutating func context(_ dots: some Sequence<(origin: Origin, seq: UInt64)>) {
+        let before = contextDots.count
+        contextDots.append(contentsOf: dots)
+        contextCounts.append(contextDots.count - before)
+    }
+
+    /// The payload, its columns in order; adds the origins named only in contexts to `origins`.
+    mutating func payload() -> [UInt8] {
+        var contextColumn = BinaryWriter(capacity: contextCounts.count + contextDots.count * 4)
+        var position = 0
+        for count in contextCounts {
+            contextColumn.varint(count)
+            for dot in contextDots[position..<(position + count)] {
+                contextColumn.varint(intern(dot.origin))
+                contextColumn.varint(dot.seq)
+            }
+            position += count
+        }
+        let columns = [originColumn, timeColumn, recordColumn, assignmentColumn, valueColumn, contextColumn]
+        var payload = BinaryWriter(capacity: columns.reduce(64) { $0 + $1.bytes.count })
+        for column in columns { payload.section(column) }
+        return payload.bytes
+    }
+
+    private mutating func intern(_ origin: Origin) -> Int {
+        if let index = originIndex[origin] { return index }
+        originIndex[origin] = origins.count
+        origins.append(OriginRun(origin: origin, firstSeq: 0, count: 0))
+        return origins.count - 1
+    }
+}
+
+/// The field names a change set has introduced, in order. A set names a handful of fields, so they are found
+/// by comparing bytes along a short array rather than by hashing each name; past `linearLimit` names (a set
+/// built from unusual input) a dictionary takes over.
+private struct FieldNameTable {
+    private var names: [[UInt8]] = []
+    private var lookup: [[UInt8]: Int] = [:]
+    private static let linearLimit = 32
+
+    func index(of name: some Collection<UInt8>) -> Int? {
+        if names.count > Self.linearLimit {
+            return name.withContiguousStorageIfAvailable { lookup[Array($0)] } ?? lookup[Array(name)]
+        }
+        let found = name.withContiguousStorageIfAvailable { bytes in
+            names.firstIndex { $0.count == bytes.count && $0.withUnsafeBufferPointer { $0.elementsEqual(bytes) } }
+        }
+        return found ?? names.firstIndex { $0.elementsEqual(name) }
+    }
+
+    mutating func add(_ name: some Collection<UInt8>) {
+        lookup[Array(name)] = names.count
+        names.append(Array(name))
+    }
+}
