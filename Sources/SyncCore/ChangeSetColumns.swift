@@ -102,7 +102,12 @@ struct ChangeSetColumns<Origin: Hashable> {
     }
 
     private mutating func intern(_ origin: Origin) -> Int {
-        if let index = originIndex[origin] { return index }
+        // A set names a few origins, looked up once per change and per dot: a short scan beats hashing.
+        if origins.count <= 16 {
+            for index in origins.indices where origins[index].origin == origin { return index }
+        } else if let index = originIndex[origin] {
+            return index
+        }
         originIndex[origin] = origins.count
         origins.append(OriginRun(origin: origin, firstSeq: 0, count: 0))
         return origins.count - 1

@@ -93,6 +93,14 @@ struct RawStatement {
 
     func columnInt64(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
 
+    /// The column's bytes in `buffer`, which keeps its capacity from row to row.
+    func columnBytes(_ index: Int32, into buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        guard count > 0, let base = sqlite3_column_blob(handle, index) else { return }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(start: base, count: count))
+    }
+
     func columnText(_ index: Int32) -> String {
         guard let text = sqlite3_column_text(handle, index) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, index))

@@ -52,13 +52,14 @@ extension Replica: ChangeSetExchange {
             var columns = ChangeSetColumns<Int64>(expectedChanges: min(maxChanges, 1 << 16))
             var hasMore = false
             var bytes = 0
+            var body: [UInt8] = []
             try rows.forEachRow { row in
                 guard columns.changeCount < maxChanges, bytes < maxBytes else {
                     hasMore = true
                     return false
                 }
                 let record = row.columnText(3)
-                let body = row.columnBytes(4)
+                row.columnBytes(4, into: &body)
                 // What a set's size is counted in: each change's stored body and record key.
                 bytes += body.count + record.utf8.count
                 try StoredEncoding.appendStoredChange(
