@@ -47,6 +47,8 @@ public enum ApplyBenchmark {
             floor.append(try floorRows.write(intoReplicaIn: folder))
         }
 
+        let serve = try ServeBenchmark.run(options, servingReplicaIn: source, changeCount: workload.changes.count, log: log)
+
         log("2b decode only")
         var decode = Samples()
         for _ in 0..<options.applyRounds {
@@ -69,6 +71,7 @@ public enum ApplyBenchmark {
                     + "\(floorRows.records.count.formatted()) record rows)",
                 baseline: "share of 2a's apply time; \(Format.fixed(floor.median / pair.baseline.median, 2))x the raw upserts",
                 ratio: floor.median / pair.subject.median),
+            serve,
         ]
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import NIOCore
+import SyncCore
+
+/// Row 2d: what a node spends serving a pull, which the coordinator does for every department in row 6a.
+/// `changeSet(missingFrom:)` of everything a replica holding 2a's change set has, for an empty peer, in chunks of
+/// `sync.chunk-size`, compressed as sessions compress (zlib level 1), against the floor of that work: the same
+/// stored rows read with raw `sqlite3_step` and their bodies and record keys compressed at the same level.
+enum ServeBenchmark {
+    static func run(_ options: SuiteOptions, servingReplicaIn directory: URL, changeCount: Int, log: (String) -> Void) throws -> ReportRow {
+        log("2d serve \(changeCount.formatted()) changes to an empty peer")
+        let replica = try Replica.open(at: directory, logger: BenchReplicas.silent)
+        let chunk = options.syncChunkSize
+        let path = directory.appendingPathComponent(Replica.databaseFileName).path
+        let pair = try Paired.run(rounds: options.applyRounds) { _ in
+            var served = 0
+            let seconds = try Measure.seconds {
+                var peerClock = VectorClock()
+                while let outgoing = try replica.changeSet(missingFrom: peerClock, maxChanges: chunk, compression: .fast) {
+                    served += outgoing.changeCount
+                    peerClock = outgoing.peerClockAfter
+                    if !outgoing.hasMore { break }
+                }
+            }
+            guard served == changeCount else { throw BenchError("served \(served) changes, not \(changeCount)") }
+            return seconds
+        } baseline: { _ in
+            try Measure.seconds { _ = try readAndCompress(path, chunk: chunk) }
+        }
+        return ReportRow(
+            id: "2d", name: "  context: serving 2a's changes to an empty peer (changeSet(missingFrom:), zlib level 1)",
+            figure: "\(Format.duration(pair.subject.median)) in chunks of \(chunk.formatted())",
+            baseline: "\(Format.duration(pair.baseline.median)) (raw sqlite3 read of the same rows + zlib-1 of their bytes)",
+            ratio: pair.ratio, spread: pair.spread)
+    }
+
+    /// Reads every change row in log order and compresses each chunk's record keys and bodies at level 1.
+    private static func readAndCompress(_ path: String, chunk: Int) throws -> Int {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in
+            let statement = try db.makeStatement(sql: "SELECT record, body FROM change ORDER BY id")
+            let handle = statement.sqliteStatement
+            var compressed = 0
+            var bytes: [UInt8] = []
+            var rows = 0
+            func flush() throws {
+                compressed += try BareValues.zlib(bytes, level: ChangeSetCompression.fast.zlibLevel)
+                bytes.removeAll(keepingCapacity: true)
+            }
+            while sqlite3_step(handle) == SQLITE_ROW {
+                for column: Int32 in 0...1 {
+                    if let base = sqlite3_column_blob(handle, column) {
+                        bytes.append(contentsOf: UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, column))))
+                    }
+                }
+                rows += 1
+                if rows % chunk == 0 { try flush() }
+            }
+            sqlite3_reset(handle)
+            if !bytes.isEmpty { try flush() }
+            return compressed
+        }
+    }
+}
