@@ -2,16 +2,30 @@ import Foundation
 
 /// Where a node keeps its replica when no `--data-dir` is given.
 public enum DataDirectory {
-    /// `NAPSYNC_DATA_DIR`, else systemd's `STATE_DIRECTORY` (a service), else `$XDG_DATA_HOME/napsync`,
-    /// else `~/.local/share/napsync`.
-    public static func resolve(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    /// The state directory of `deploy/napsync.service` (`StateDirectory=napsync`).
+    public static let service = URL(fileURLWithPath: "/var/lib/napsync")
+
+    /// `NAPSYNC_DATA_DIR`, else systemd's `STATE_DIRECTORY` (a service), else the service's replica in
+    /// `serviceDirectory` for the user who owns it (the service user, as in `sudo -u napsync napsync record ...`),
+    /// else `$XDG_DATA_HOME/napsync`, else `~/.local/share/napsync`.
+    public static func resolve(
+        _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        serviceDirectory: URL = service, userID: uid_t = getuid()
+    ) -> URL {
         if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag) }
         if let path = environment["NAPSYNC_DATA_DIR"], !path.isEmpty { return URL(fileURLWithPath: path) }
         if let path = environment["STATE_DIRECTORY"]?.split(separator: ":").first { return URL(fileURLWithPath: String(path)) }
+        if isOwned(serviceDirectory.appendingPathComponent(Replica.databaseFileName), by: userID) { return serviceDirectory }
         if let path = environment["XDG_DATA_HOME"], !path.isEmpty {
             return URL(fileURLWithPath: path).appendingPathComponent("napsync")
         }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return URL(fileURLWithPath: home).appendingPathComponent(".local/share/napsync")
+    }
+
+    /// Only the owner: root or another user running a command there would leave files the service cannot open.
+    private static func isOwned(_ file: URL, by userID: uid_t) -> Bool {
+        var status = stat()
+        return stat(file.path, &status) == 0 && status.st_uid == userID
     }
 }

@@ -10,7 +10,10 @@ struct ReplicaOptions: ParsableArguments {
         name: .customLong("data-dir"),
         help: ArgumentHelp(
             "The node's data directory.",
-            discussion: "Defaults to $NAPSYNC_DATA_DIR, else $STATE_DIRECTORY (under systemd), else ~/.local/share/napsync.",
+            discussion: """
+                Defaults to $NAPSYNC_DATA_DIR, else $STATE_DIRECTORY (under systemd), else /var/lib/napsync for the \
+                service user who owns it (sudo -u napsync napsync ...), else ~/.local/share/napsync.
+                """,
             valueName: "dir"))
     var dataDirectory: String?
 

@@ -32,6 +32,10 @@ let systemdAnalyze: String? = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze
     FileManager.default.isExecutableFile(atPath: $0)
 }
 
+let systemdSysusers: String? = ["/usr/bin/systemd-sysusers", "/bin/systemd-sysusers"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
+
 @Suite("systemd units in deploy/")
 struct DeployTests {
     /// A root directory holding systemd's own units, the staged binary and our units, for `--root`.
@@ -78,12 +82,12 @@ struct DeployTests {
         }
     }
 
-    @Test("both units are Type=notify with a watchdog, a dynamic user, state and configuration directories")
+    @Test("both units are Type=notify with a watchdog, the napsync user, state and configuration directories")
     func unitKeys() throws {
         for unit in ["napsync.service", "napsync@.service"] {
             let text = try String(contentsOf: packageRoot.appendingPathComponent("deploy/\(unit)"), encoding: .utf8)
             for line in [
-                "Type=notify", "Restart=on-failure", "DynamicUser=yes", "ProtectSystem=strict", "ProtectHome=yes",
+                "Type=notify", "Restart=on-failure", "User=napsync\n", "Group=napsync\n", "ProtectSystem=strict", "ProtectHome=yes",
                 "NoNewPrivileges=yes", "PrivateTmp=yes", "TimeoutStopSec=30s", "WatchdogSec=",
                 "RestartPreventExitStatus=78",
             ] {
@@ -92,5 +96,27 @@ struct DeployTests {
             #expect(text.contains("StateDirectory=napsync"))
             #expect(text.contains("ConfigurationDirectory=napsync"))
         }
+    }
+
+    /// The units' user comes from `deploy/napsync.sysusers.conf`: a system user whose home is the state
+    /// directory, so that `sudo -u napsync napsync ...` finds the service's replica.
+    @Test("systemd-sysusers creates the units' user from deploy/", .enabled(if: systemdSysusers != nil))
+    func sysusers() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let directory = root.appendingPathComponent("usr/lib/sysusers.d")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: packageRoot.appendingPathComponent("deploy/napsync.sysusers.conf"), to: directory.appendingPathComponent("napsync.conf"))
+        let (status, output) = try run(systemdSysusers!, ["--root=\(root.path)"])
+        #expect(status == 0, "\(output)")
+        let passwd = try String(contentsOf: root.appendingPathComponent("etc/passwd"), encoding: .utf8)
+        let entry = try #require(passwd.split(separator: "\n").first { $0.hasPrefix("napsync:") }, "\(passwd)")
+        let fields = entry.split(separator: ":", omittingEmptySubsequences: false)
+        #expect(fields.count == 7 && fields[5] == "/var/lib/napsync", "\(entry)")
+        #expect(fields.count == 7 && fields[6].hasSuffix("nologin"), "\(entry)")
+        let group = try String(contentsOf: root.appendingPathComponent("etc/group"), encoding: .utf8)
+        #expect(group.split(separator: "\n").contains { $0.hasPrefix("napsync:") }, "\(group)")
     }
 }
