@@ -140,7 +140,7 @@ public struct HTTPPeerTransport: PeerTransport {
             if case .wrongNetwork(_, let found) = error as? TrustError {
                 throw SyncFailure.wrongNetwork(local: network, peer: found)
             }
-            if refusal.reason == .missingHeaders {
+            if refusal.reason == .refused(.missingHeaders) {
                 let peerNetwork = (try? JSONDecoder().decode(ErrorBody.self, from: data))?.network
                 if response.status == .unauthorized, peerNetwork != nil, peerNetwork != network {
                     throw SyncFailure.wrongNetwork(local: network, peer: peerNetwork)

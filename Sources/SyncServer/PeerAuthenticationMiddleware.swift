@@ -51,13 +51,13 @@ struct PeerAuthenticationMiddleware: RouterMiddleware {
             context.logger[metadataKey: "napsync.peer.node"] = "\(peer.node)"
             context.logger[metadataKey: "napsync.peer.owner"] = "\(peer.owner)"
         } catch let refusal as AuthenticationRefusal {
-            metrics.recordRefusedRequest(reason: refusal.reason.rawValue)
+            metrics.recordRefusedRequest(reason: refusal.reason.label)
             context.logger.warning(
                 "refused unauthenticated request",
                 metadata: [
                     "napsync.peer.address": "\(context.peerAddress)",
                     "napsync.peer.node": "\(request.headers[NodeRoutes.nodeHeader] ?? "none")",
-                    "napsync.path": "\(path)", "napsync.reason": "\(refusal.reason.rawValue)",
+                    "napsync.path": "\(path)", "napsync.reason": "\(refusal.reason.label)",
                     "error": "\(refusal.message)",
                 ])
             var error = NapsyncHTTPError(
@@ -93,7 +93,7 @@ struct PeerAuthenticationMiddleware: RouterMiddleware {
             })
         else {
             throw AuthenticationRefusal(
-                reason: .missingHeaders,
+                reason: .refused(.missingHeaders),
                 message: "the request carries no valid \(MessageAuthentication.certificateHeader), "
                     + "\(MessageAuthentication.timestampHeader) and \(MessageAuthentication.signatureHeader) headers "
                     + "(has the sending node joined the network?)")

@@ -33,24 +33,23 @@ extension Replica: PeerAuthenticator {
 
 /// Why a peer's message was not accepted: a stable reason for logs and metrics, and a sentence for people.
 public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Stable labels (`napsync_requests_refused_total{reason}` and the logs use them).
-    public enum Reason: String, Sendable, CaseIterable {
-        /// The message carries no (or incomplete) `Napsync-Certificate`/`-Timestamp`/`-Signature` headers.
-        case missingHeaders = "missing-headers"
-        /// The certificate was not issued by this network's root, or is malformed: a node never admitted.
-        case unknownNode = "unknown-node"
+    /// Why: the core's verdict on the certificate or signature, or a failure that is not about them.
+    public enum Reason: Sendable, Hashable {
+        /// The certificate or the signature was refused (`TrustError.Refusal` says which check failed).
+        case refused(TrustError.Refusal)
         /// The certificate is for another network.
-        case wrongNetwork = "wrong-network"
-        /// The certificate is outside its validity period.
-        case expiredCertificate = "expired-certificate"
-        /// The node was revoked by the coordinator.
-        case revoked
-        /// The signature does not cover this message (altered body, path, method or timestamp; wrong key).
-        case badSignature = "bad-signature"
-        /// The timestamp is too far from the receiver's clock (a replay, or a clock to fix).
-        case clockSkew = "clock-skew"
+        case wrongNetwork
         /// This node could not check (its replica failed to read).
-        case localFailure = "local-failure"
+        case localFailure
+
+        /// The stable label `napsync_requests_refused_total{reason}` and the logs use.
+        public var label: String {
+            switch self {
+            case .refused(let refusal): refusal.rawValue
+            case .wrongNetwork: "wrong-network"
+            case .localFailure: "local-failure"
+            }
+        }
     }
 
     public var reason: Reason
@@ -61,11 +60,9 @@ public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringCon
         self.message = message
     }
 
-    public var description: String { "\(reason.rawValue): \(message)" }
+    public var description: String { "\(reason.label): \(message)" }
 
     /// Classifies an error thrown by ``PeerAuthenticator/verify(_:kind:method:path:body:)``.
-    ///
-    /// `TrustError.refused` names its reason; its raw values are this type's.
     public init(classifying error: any Error) {
         guard let trust = error as? TrustError else {
             self.init(reason: .localFailure, message: "this node could not check the peer's authentication: \(error)")
@@ -75,9 +72,9 @@ public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringCon
         case .wrongNetwork:
             self.init(reason: .wrongNetwork, message: trust.description)
         case .refused(_, let reason, _):
-            self.init(reason: Reason(rawValue: reason.rawValue) ?? .unknownNode, message: trust.description)
+            self.init(reason: .refused(reason), message: trust.description)
         case .invalidCertificate, .unknownNode:
-            self.init(reason: .unknownNode, message: trust.description)
+            self.init(reason: .refused(.unknownNode), message: trust.description)
         default:
             self.init(reason: .localFailure, message: trust.description)
         }

@@ -87,7 +87,7 @@ public final class SyncMetrics: Sendable {
     }
 
     /// A request refused before any handler ran, because it was not authenticated (`reason`: see
-    /// ``AuthenticationRefusal/Reason``).
+    /// ``AuthenticationRefusal/Reason/label``).
     public func recordRefusedRequest(reason: String) {
         Counter(label: "napsync_requests_refused_total", dimensions: [("reason", reason)], factory: factory).increment()
     }
