@@ -166,39 +166,7 @@ public enum ChangeSetFormat {
         }
         do {
             var reader = BinaryReader(bytes, from: 6, count: bytes.count - 32 - 6)
-            let dataset = try reader.string()
-            let sender = NodeID(bytes: try reader.raw(16))
-            let originCount = try reader.count(max: reader.remaining / 17)
-            var origins: [OriginRange] = []
-            for _ in 0..<originCount {
-                let node = NodeID(bytes: try reader.raw(16))
-                let owner = try reader.string()
-                let first = try reader.varint()
-                let count = try reader.varint()
-                guard count == 0 || first >= 1, first <= UInt64.max - count else { throw malformed("invalid sequence range") }
-                var proof = OriginProof()
-                proof.certificate = Data(try reader.raw(try reader.count(max: 4096)))
-                proof.checkpointSeq = try reader.varint()
-                // As many digests as lie between the set's last change and the checkpoint: a relay may cut a long
-                // signed run anywhere, so this is bounded by the bytes left, not by a fixed number.
-                let tailCount = try reader.count(max: reader.remaining / 32)
-                for _ in 0..<tailCount { proof.tail.append(try reader.chainHash()) }
-                let signatureLength = try reader.count(max: 64)
-                guard signatureLength == 0 || signatureLength == 64 else { throw malformed("a signature must be 64 bytes") }
-                proof.signature = Data(try reader.raw(signatureLength))
-                origins.append(OriginRange(node: node, owner: owner, firstSeq: first, count: count, proof: proof))
-            }
-            guard Set(origins.map(\.node)).count == origins.count else { throw malformed("an origin is listed twice") }
-            let changeCount = try reader.count(max: limits.maxChanges)
-            let assignmentCount = try reader.count(max: Int.max)
-            guard origins.reduce(UInt64(0), { $0 + $1.count }) == UInt64(changeCount) else {
-                throw malformed("origin ranges do not add up to the change count")
-            }
-            let payloadSize = try reader.count(max: limits.maxPayloadBytes)
-            let compressedSize = try reader.count(max: reader.remaining)
-            guard compressedSize == reader.remaining else { throw malformed("payload size does not match") }
-            let header = Header(datasetID: dataset, sender: sender, origins: origins, changeCount: changeCount, assignmentCount: assignmentCount)
-
+            let (header, payloadSize, compressedSize) = try readHeader(&reader, limits: limits, malformed: malformed)
             var compressed = ByteBuffer(bytes: try reader.raw(compressedSize))
             var inflated = ByteBuffer()
             inflated.reserveCapacity(payloadSize)
@@ -214,5 +182,54 @@ public enum ChangeSetFormat {
         } catch {
             throw malformed("\(error)")
         }
+    }
+
+    /// The header of a change set, read without checking its integrity trailer or inflating anything: what a
+    /// session needs to know which ranges a pulled chunk covers before it applies the chunk (the apply checks
+    /// everything). Nil when the bytes do not start with a well-formed header.
+    public static func unverifiedHeader(of data: Data) -> Header? {
+        let bytes = [UInt8](data)
+        guard bytes.count >= magic.count + 2 + 32, Array(bytes[0..<4]) == magic, bytes[4] == version else { return nil }
+        var reader = BinaryReader(bytes, from: 6, count: bytes.count - 32 - 6)
+        return try? readHeader(&reader, limits: .default, malformed: { .malformedChangeSet(sender: "", reason: $0) }).header
+    }
+
+    /// Reads the header after the magic, version and flags, up to the compressed payload.
+    private static func readHeader(
+        _ reader: inout BinaryReader, limits: Limits, malformed: (String) -> ReplicaError
+    ) throws -> (header: Header, payloadSize: Int, compressedSize: Int) {
+        let dataset = try reader.string()
+        let sender = NodeID(bytes: try reader.raw(16))
+        let originCount = try reader.count(max: reader.remaining / 17)
+        var origins: [OriginRange] = []
+        for _ in 0..<originCount {
+            let node = NodeID(bytes: try reader.raw(16))
+            let owner = try reader.string()
+            let first = try reader.varint()
+            let count = try reader.varint()
+            guard count == 0 || first >= 1, first <= UInt64.max - count else { throw malformed("invalid sequence range") }
+            var proof = OriginProof()
+            proof.certificate = Data(try reader.raw(try reader.count(max: 4096)))
+            proof.checkpointSeq = try reader.varint()
+            // As many digests as lie between the set's last change and the checkpoint: a relay may cut a long
+            // signed run anywhere, so this is bounded by the bytes left, not by a fixed number.
+            let tailCount = try reader.count(max: reader.remaining / 32)
+            for _ in 0..<tailCount { proof.tail.append(try reader.chainHash()) }
+            let signatureLength = try reader.count(max: 64)
+            guard signatureLength == 0 || signatureLength == 64 else { throw malformed("a signature must be 64 bytes") }
+            proof.signature = Data(try reader.raw(signatureLength))
+            origins.append(OriginRange(node: node, owner: owner, firstSeq: first, count: count, proof: proof))
+        }
+        guard Set(origins.map(\.node)).count == origins.count else { throw malformed("an origin is listed twice") }
+        let changeCount = try reader.count(max: limits.maxChanges)
+        let assignmentCount = try reader.count(max: Int.max)
+        guard origins.reduce(UInt64(0), { $0 + $1.count }) == UInt64(changeCount) else {
+            throw malformed("origin ranges do not add up to the change count")
+        }
+        let payloadSize = try reader.count(max: limits.maxPayloadBytes)
+        let compressedSize = try reader.count(max: reader.remaining)
+        guard compressedSize == reader.remaining else { throw malformed("payload size does not match") }
+        let header = Header(datasetID: dataset, sender: sender, origins: origins, changeCount: changeCount, assignmentCount: assignmentCount)
+        return (header, payloadSize, compressedSize)
     }
 }

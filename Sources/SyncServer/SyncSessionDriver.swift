@@ -5,7 +5,13 @@ import ServiceLifecycle
 import SyncCore
 
 /// Performs the actions of a ``SyncSessionStateMachine``: talks to the peer through a ``PeerTransport`` and to the
-/// local replica through ``ChangeSetExchange``. Holds at most one chunk in memory at a time.
+/// local replica through ``ChangeSetExchange``.
+///
+/// While it applies a pulled chunk that says more follow, it already asks the peer for the next one, for the clock
+/// the replica will hold once the chunk is applied (read from the chunk's header), so that the peer builds and
+/// sends chunk k+1 while this node applies chunk k. The answer is used only if the machine then asks for exactly
+/// that clock; otherwise (a local write in between, a failed apply, shutdown) it is dropped and nothing of it was
+/// applied. So at most two chunks are in memory: the one being applied and the next one arriving.
 public struct SyncSessionDriver: Sendable {
     let exchange: any ChangeSetExchange
     let transport: any PeerTransport
@@ -35,6 +41,9 @@ public struct SyncSessionDriver: Sendable {
         var machine = SyncSessionStateMachine(
             peer: peer, localNode: exchange.nodeID, direction: direction, maxChanges: maxChanges)
         var action = machine.start()
+        // The last pull asked for, and the answer to the next one when it was asked ahead (see the type's comment).
+        var lastPull: PullRequestBody?
+        var prefetched: (request: PullRequestBody, answer: Result<PulledChunk?, any Error>)?
         while true {
             // On shutdown, finish the chunk in hand (apply what arrived) but start no new exchange: every applied
             // chunk is complete, nothing is half-done, and the next session continues from the clocks.
@@ -54,13 +63,23 @@ public struct SyncSessionDriver: Sendable {
                     action = machine.failed(Self.failure(error, local: SyncFailure.localReadFailed))
                 }
             case .requestPull(let localClock, let maxChanges):
-                do {
-                    let chunk = try await transport.pull(PullRequestBody(clock: localClock, maxChanges: maxChanges))
-                    action = machine.pullReceived(chunk)
-                } catch {
-                    action = machine.failed(Self.failure(error, local: SyncFailure.localReadFailed))
+                let request = PullRequestBody(clock: localClock, maxChanges: maxChanges)
+                lastPull = request
+                let answer: Result<PulledChunk?, any Error>
+                if let ahead = prefetched, ahead.request.maxChanges == maxChanges, ahead.request.clock == localClock {
+                    answer = ahead.answer
+                } else {
+                    answer = await Self.pull(request, from: transport)
+                }
+                prefetched = nil
+                switch answer {
+                case .success(let chunk): action = machine.pullReceived(chunk)
+                case .failure(let error): action = machine.failed(Self.failure(error, local: SyncFailure.localReadFailed))
                 }
             case .applyLocally(let chunk):
+                let next = lastPull.flatMap { Self.nextPull(after: chunk, requested: $0) }
+                // Cancelled and awaited at the end of this case if it is not used.
+                async let ahead = next == nil ? nil : Self.pull(next!, from: transport)
                 do {
                     let report = try await onReplica { try $0.apply(changeSet: chunk.data) }
                     logger.debug(
@@ -72,6 +91,11 @@ public struct SyncSessionDriver: Sendable {
                     action = machine.appliedLocally(report)
                 } catch {
                     action = machine.failed(Self.failure(error, local: SyncFailure.localApplyFailed))
+                }
+                if let next, case .requestPull(let clock, let maxChanges) = action, clock == next.clock,
+                    maxChanges == next.maxChanges, let answer = await ahead
+                {
+                    prefetched = (next, answer)
                 }
             case .prepareOutgoing(let peerClock, let maxChanges):
                 do {
@@ -106,6 +130,25 @@ public struct SyncSessionDriver: Sendable {
             case .fail(let summary, let failure):
                 return (summary, failure)
             }
+        }
+    }
+
+    /// The pull that will follow `chunk` if applying it goes as its header says: the clock of `requested` with the
+    /// chunk's ranges added. Nil when no chunk follows, or the header cannot be read (the apply will say why).
+    static func nextPull(after chunk: PulledChunk, requested: PullRequestBody) -> PullRequestBody? {
+        guard chunk.hasMore, let header = ChangeSetFormat.unverifiedHeader(of: chunk.data) else { return nil }
+        var entries = requested.clock.entries
+        for range in header.origins where range.count > 0 {
+            entries[range.node] = max(entries[range.node] ?? 0, range.lastSeq)
+        }
+        return PullRequestBody(clock: VectorClock(entries), maxChanges: requested.maxChanges)
+    }
+
+    private static func pull(_ request: PullRequestBody, from transport: any PeerTransport) async -> Result<PulledChunk?, any Error> {
+        do {
+            return .success(try await transport.pull(request))
+        } catch {
+            return .failure(error)
         }
     }
 

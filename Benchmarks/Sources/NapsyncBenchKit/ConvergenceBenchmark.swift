@@ -40,6 +40,8 @@ public enum ConvergenceBenchmark {
         var bytesDown = 0
         var chunksUp = 0
         var chunksDown = 0
+        /// One more node of a department, new and empty, pulling everything from the coordinator in one session.
+        var catchUp = 0.0
     }
 
     static func run(_ options: SyncBenchOptions, log: @escaping @Sendable (String) -> Void) async throws -> [ReportRow] {
@@ -100,6 +102,11 @@ public enum ConvergenceBenchmark {
                 baseline: "\(Format.bytes(last.bundleBytes)) (the bundle file)",
                 ratio: Double(last.bytesUp) / Double(last.bundleBytes)),
             ReportRow(
+                id: "6g", name: "  context: after 6a, one new node catches up on everything in one session",
+                figure: "\(Format.duration(median(\.catchUp))) for \(last.changes.formatted()) changes",
+                baseline: "\(Format.duration(bundle)) (6b: the same changes from one bundle to one replica)",
+                ratio: median(\.catchUp) / bundle, spread: spread { $0.catchUp / $0.bundleApply }),
+            ReportRow(
                 id: "6e", name: "  context: 6a with unjoined nodes (development mode, unsigned)",
                 figure: "\(Format.duration(unjoined.convergence)) (push round \(Format.duration(unjoined.push)), pull round "
                     + "\(Format.duration(unjoined.pull)), \(unjoined.chunksDown) chunks pulled)",
@@ -137,6 +144,9 @@ public enum ConvergenceBenchmark {
 
         // Convergence over HTTP, the coordinator in its own process (its peak memory is its own); the peak
         // resident size of this process (the ten department nodes) is watched as well.
+        // Admitted now, while the coordinator's replica is this process's alone.
+        let latecomer = try JoinedNetwork.join(
+            network.coordinator, at: directory.appendingPathComponent("latecomer"), BenchPlan.department, joined: joined)
         let reset = ProcessMemory.resetPeak()
         let before = ProcessMemory.resident()
         let nodes = network.departments
@@ -153,6 +163,10 @@ public enum ConvergenceBenchmark {
                 let second = try await Measure.timed {
                     try await allSync(nodes, with: coordinator.url, clients: clients, chunkSize: chunkSize)
                 }
+                let catchUp = try await Measure.timed {
+                    try await allSync([latecomer], with: coordinator.url, clients: [clients[0]], chunkSize: chunkSize)
+                }
+                result.catchUp = catchUp.seconds
                 for client in clients { try await client.shutdown() }
                 (push, pull, summaries) = (first.seconds, second.seconds, first.value + second.value)
             } catch {
@@ -177,12 +191,12 @@ public enum ConvergenceBenchmark {
         guard clock.entries.values.reduce(0, +) >= expected else {
             throw BenchError("6: the coordinator holds \(clock.entries.values.reduce(0, +)) changes, not \(expected)")
         }
-        for node in nodes {
+        for node in nodes + [latecomer] {
             guard try node.clock() == clock else {
                 throw BenchError("6: node \(node.nodeID) did not converge after two sessions")
             }
         }
-        log("6 round \(number + 1): converged in \(Format.duration(result.convergence)) (push round \(Format.duration(push)), pull round \(Format.duration(pull)))")
+        log("6 round \(number + 1): converged in \(Format.duration(result.convergence)) (push round \(Format.duration(push)), pull round \(Format.duration(pull))); a new node caught up in \(Format.duration(result.catchUp))")
 
         // Baselines: the same changes from one bundle to one new replica, and raw upserts of the same rows.
         let bundle = directory.appendingPathComponent("all.napsync")
