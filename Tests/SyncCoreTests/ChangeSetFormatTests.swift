@@ -138,6 +138,15 @@ import Testing
         #expect(try replica.emptyChangeSet().count < 1024)
     }
 
+    /// A change set decoded and encoded again by the encoder of `Change`s, with the header's owners and proofs.
+    static func reencoded(_ data: Data) throws -> Data {
+        let decoded = try ChangeSetFormat.decode(data, sender: "test")
+        return try ChangeSetFormat.encode(
+            decoded.changes, owners: Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.owner) }),
+            sender: decoded.header.sender, datasetID: decoded.header.datasetID, level: ChangeSetCompression.fast.zlibLevel,
+            proofs: Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.proof) }))
+    }
+
     /// A replica serves its stored changes without decoding them (`ChangeSetColumns`); what it sends must be
     /// byte for byte what the encoder of `Change`s writes for the same changes, whatever the chunking: relayed
     /// origins, a context naming an origin with no change in the set, every kind of value, removal.
@@ -162,11 +171,7 @@ import Testing
             var served = 0
             while let outgoing = try coordinator.changeSet(missingFrom: peerClock, maxChanges: maxChanges, compression: .fast) {
                 let decoded = try ChangeSetFormat.decode(outgoing.data, sender: "test")
-                let reencoded = try ChangeSetFormat.encode(
-                    decoded.changes, owners: Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.owner) }),
-                    sender: decoded.header.sender, datasetID: decoded.header.datasetID, level: ChangeSetCompression.fast.zlibLevel,
-                    proofs: Dictionary(uniqueKeysWithValues: decoded.header.origins.map { ($0.node, $0.proof) }))
-                #expect(reencoded == outgoing.data, "chunks of \(maxChanges)")
+                #expect(try Self.reencoded(outgoing.data) == outgoing.data, "chunks of \(maxChanges)")
                 #expect(decoded.changes.count == outgoing.changeCount && decoded.changes.count <= maxChanges)
                 served += decoded.changes.count
                 peerClock = outgoing.peerClockAfter
@@ -174,6 +179,14 @@ import Testing
             }
             #expect(served == 3, "chunks of \(maxChanges): the laptop's two changes and Justice's one")
         }
+
+        // Past 32 field names, the names are looked up by hashing: the bytes must not change.
+        let wide = try fixture.make(.defence, name: "wide")
+        try wide.set(shared, fields: Dictionary(uniqueKeysWithValues: (0..<40).map { ("field\($0)", FieldValue.int(Int64($0))) }))
+        try wide.set(.entry(.defence, year: 2016, line: "1.a"), fields: ["field39": .int(1), "field0": .text("x"), "field33": .null])
+        let wideSet = try #require(try wide.changeSet(missingFrom: VectorClock(), maxChanges: 100, compression: .fast))
+        #expect(try Self.reencoded(wideSet.data) == wideSet.data)
+
         let dependencyOnly = try #require(
             try coordinator.changeSet(missingFrom: try defence.clock(), maxChanges: 100, compression: .fast))
         let header = try ChangeSetFormat.decode(dependencyOnly.data, sender: "test").header
