@@ -141,6 +141,10 @@ public enum LocalWriteBenchmark {
         guard try plain.count() == replica.snapshot().interventions.count else {
             throw BenchError("the plain store and the replica hold different numbers of records")
         }
+        rows.append(
+            try StoredBytes.row(
+                replica: replica.directory.appendingPathComponent(Replica.databaseFileName),
+                plain: directory.appendingPathComponent("plain/plain.sqlite"), records: try plain.count()))
         return rows
     }
 }
