@@ -7,11 +7,13 @@ import SyncCore
 /// Performs the actions of a ``SyncSessionStateMachine``: talks to the peer through a ``PeerTransport`` and to the
 /// local replica through ``ChangeSetExchange``.
 ///
-/// While it applies a pulled chunk that says more follow, it already asks the peer for the next one, for the clock
-/// the replica will hold once the chunk is applied (read from the chunk's header), so that the peer builds and
-/// sends chunk k+1 while this node applies chunk k. The answer is used only if the machine then asks for exactly
-/// that clock; otherwise (a local write in between, a failed apply, shutdown) it is dropped and nothing of it was
-/// applied. So at most two chunks are in memory: the one being applied and the next one arriving.
+/// It works one chunk ahead in both directions, so that the two nodes work at the same time: while it applies a
+/// pulled chunk that says more follow, it already asks the peer for the next one, for the clock the replica will
+/// hold once the chunk is applied (the chunk's header says which ranges it brings); while the peer applies a pushed
+/// chunk, it already builds the next one, for the clock the peer will hold. What was obtained ahead is used only if
+/// the clock the machine then names covers the predicted one (it may cover more: a local write, changes from
+/// another session; whatever the chunk then repeats is skipped as already known). Otherwise (a failed apply,
+/// shutdown) it is dropped, and nothing of it was applied. So at most two chunks are in memory.
 public struct SyncSessionDriver: Sendable {
     let exchange: any ChangeSetExchange
     let transport: any PeerTransport
@@ -41,9 +43,12 @@ public struct SyncSessionDriver: Sendable {
         var machine = SyncSessionStateMachine(
             peer: peer, localNode: exchange.nodeID, direction: direction, maxChanges: maxChanges)
         var action = machine.start()
-        // The last pull asked for, and the answer to the next one when it was asked ahead (see the type's comment).
+        // The last pull asked for, and the answer to the next one when it was asked ahead (see the type's comment);
+        // the same for pushes.
         var lastPull: PullRequestBody?
         var prefetched: (request: PullRequestBody, answer: Result<PulledChunk?, any Error>)?
+        var lastPushSize = maxChanges
+        var preparedAhead: (peerClock: VectorClock, maxChanges: Int, result: Result<OutgoingChangeSet?, any Error>)?
         while true {
             // On shutdown, finish the chunk in hand (apply what arrived) but start no new exchange: every applied
             // chunk is complete, nothing is half-done, and the next session continues from the clocks.
@@ -66,7 +71,7 @@ public struct SyncSessionDriver: Sendable {
                 let request = PullRequestBody(clock: localClock, maxChanges: maxChanges)
                 lastPull = request
                 let answer: Result<PulledChunk?, any Error>
-                if let ahead = prefetched, ahead.request.maxChanges == maxChanges, ahead.request.clock == localClock {
+                if let ahead = prefetched, ahead.request.maxChanges == maxChanges, localClock.dominates(ahead.request.clock) {
                     answer = ahead.answer
                 } else {
                     answer = await Self.pull(request, from: transport)
@@ -92,21 +97,29 @@ public struct SyncSessionDriver: Sendable {
                 } catch {
                     action = machine.failed(Self.failure(error, local: SyncFailure.localApplyFailed))
                 }
-                if let next, case .requestPull(let clock, let maxChanges) = action, clock == next.clock,
+                if let next, case .requestPull(let clock, let maxChanges) = action, clock.dominates(next.clock),
                     maxChanges == next.maxChanges, let answer = await ahead
                 {
                     prefetched = (next, answer)
                 }
             case .prepareOutgoing(let peerClock, let maxChanges):
-                do {
-                    let outgoing = try await onReplica {
-                        try $0.changeSet(missingFrom: peerClock, maxChanges: maxChanges)
-                    }
-                    action = machine.outgoingPrepared(outgoing)
-                } catch {
-                    action = machine.failed(Self.failure(error, local: SyncFailure.localReadFailed))
+                lastPushSize = maxChanges
+                let result: Result<OutgoingChangeSet?, any Error>
+                if let ahead = preparedAhead, ahead.maxChanges == maxChanges, peerClock.dominates(ahead.peerClock) {
+                    result = ahead.result
+                } else {
+                    result = await prepare(for: peerClock, maxChanges: maxChanges)
+                }
+                preparedAhead = nil
+                switch result {
+                case .success(let outgoing): action = machine.outgoingPrepared(outgoing)
+                case .failure(let error): action = machine.failed(Self.failure(error, local: SyncFailure.localReadFailed))
                 }
             case .send(let outgoing):
+                let next = outgoing.hasMore ? outgoing.peerClockAfter : nil
+                let size = lastPushSize
+                // Cancelled and awaited at the end of this case if it is not used.
+                async let ahead = next == nil ? nil : prepare(for: next!, maxChanges: size)
                 do {
                     let report = try await transport.push(outgoing)
                     logger.debug(
@@ -125,6 +138,11 @@ public struct SyncSessionDriver: Sendable {
                 } catch {
                     action = machine.failed(.unreachable(String(describing: error)))
                 }
+                if let next, case .prepareOutgoing(let clock, let maxChanges) = action, clock.dominates(next),
+                    maxChanges == size, let result = await ahead
+                {
+                    preparedAhead = (next, maxChanges, result)
+                }
             case .finish(let summary):
                 return (summary, nil)
             case .fail(let summary, let failure):
@@ -142,6 +160,14 @@ public struct SyncSessionDriver: Sendable {
             entries[range.node] = max(entries[range.node] ?? 0, range.lastSeq)
         }
         return PullRequestBody(clock: VectorClock(entries), maxChanges: requested.maxChanges)
+    }
+
+    private func prepare(for peerClock: VectorClock, maxChanges: Int) async -> Result<OutgoingChangeSet?, any Error> {
+        do {
+            return .success(try await onReplica { try $0.changeSet(missingFrom: peerClock, maxChanges: maxChanges) })
+        } catch {
+            return .failure(error)
+        }
     }
 
     private static func pull(_ request: PullRequestBody, from transport: any PeerTransport) async -> Result<PulledChunk?, any Error> {
