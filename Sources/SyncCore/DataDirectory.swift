@@ -23,6 +23,15 @@ public enum DataDirectory {
         return URL(fileURLWithPath: home).appendingPathComponent(".local/share/napsync")
     }
 
+    /// The service's replica when this host has one that belongs to another user than `userID`: where a command
+    /// that found no replica of its own was probably meant to go, as that user (`sudo -u napsync napsync ...`).
+    public static func otherUsersServiceReplica(userID: uid_t = getuid(), serviceDirectory: URL = service) -> URL? {
+        let file = serviceDirectory.appendingPathComponent(Replica.databaseFileName)
+        var status = stat()
+        guard stat(file.path, &status) == 0, status.st_uid != userID else { return nil }
+        return serviceDirectory
+    }
+
     /// Only the owner: root or another user running a command there would leave files the service cannot open.
     private static func isOwned(_ file: URL, by userID: uid_t) -> Bool {
         var status = stat()

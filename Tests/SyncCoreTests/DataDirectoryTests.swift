@@ -26,4 +26,13 @@ import Testing
         #expect(DataDirectory.resolve(nil, environment: Self.home, serviceDirectory: service.url, userID: getuid() &+ 1) == own)
         #expect(DataDirectory.resolve(nil, environment: ["NAPSYNC_DATA_DIR": "/e"], serviceDirectory: service.url).path == "/e")
     }
+
+    /// Someone else who finds no replica of their own is told where the service's is.
+    @Test func theServiceReplicaIsPointedOutToOtherUsers() throws {
+        let service = try TemporaryDirectory()
+        #expect(DataDirectory.otherUsersServiceReplica(userID: getuid() &+ 1, serviceDirectory: service.url) == nil, "no replica there")
+        FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
+        #expect(DataDirectory.otherUsersServiceReplica(userID: getuid() &+ 1, serviceDirectory: service.url) == service.url)
+        #expect(DataDirectory.otherUsersServiceReplica(userID: getuid(), serviceDirectory: service.url) == nil, "its owner uses it")
+    }
 }
