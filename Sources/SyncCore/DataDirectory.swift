@@ -23,13 +23,42 @@ public enum DataDirectory {
         return URL(fileURLWithPath: home).appendingPathComponent(".local/share/napsync")
     }
 
-    /// The service's replica when this host has one that belongs to another user than `userID`: where a command
-    /// that found no replica of its own was probably meant to go, as that user (`sudo -u napsync napsync ...`).
-    public static func otherUsersServiceReplica(userID: uid_t = getuid(), serviceDirectory: URL = service) -> URL? {
-        let file = serviceDirectory.appendingPathComponent(Replica.databaseFileName)
-        var status = stat()
-        guard stat(file.path, &status) == 0, status.st_uid != userID else { return nil }
-        return serviceDirectory
+    /// A replica of a napsync service on this host.
+    public struct ServiceReplica: Sendable, Equatable {
+        public var directory: URL
+        /// Whether the user asking owns it (is the service's user).
+        public var isOwnedByCaller: Bool
+
+        public init(directory: URL, isOwnedByCaller: Bool) {
+            self.directory = directory
+            self.isOwnedByCaller = isOwnedByCaller
+        }
+    }
+
+    /// The service replicas in `serviceDirectory`: its own (`napsync.service`) and those of its subdirectories
+    /// (`napsync@INSTANCE.service`).
+    public static func serviceReplicas(userID: uid_t = getuid(), serviceDirectory: URL = service) -> [ServiceReplica] {
+        let subdirectories = (try? FileManager.default.contentsOfDirectory(atPath: serviceDirectory.path)) ?? []
+        let candidates = [serviceDirectory] + subdirectories.sorted().map { serviceDirectory.appendingPathComponent($0) }
+        return candidates.compactMap { directory in
+            var status = stat()
+            guard stat(directory.appendingPathComponent(Replica.databaseFileName).path, &status) == 0 else { return nil }
+            return ServiceReplica(directory: directory, isOwnedByCaller: status.st_uid == userID)
+        }
+    }
+
+    /// What to tell someone whose command found no replica in `missing`, the default directory, on a host that
+    /// runs the service: where its replicas are, and how to reach them. Nil when this host has none.
+    public static func serviceHint(missing: String, replicas: [ServiceReplica]) -> String? {
+        guard !replicas.isEmpty else { return nil }
+        let places = replicas.map(\.directory.path).joined(separator: ", ")
+        let keeps = replicas.count == 1 ? "keeps its replica in \(places)" : "keeps replicas in \(places)"
+        if replicas.contains(where: \.isOwnedByCaller) {
+            return "no replica in \(missing). This host's napsync service \(keeps): name one with --data-dir"
+        }
+        let naming = replicas.count == 1 ? "" : " --data-dir DIR"
+        return "no replica in \(missing). This host's napsync service \(keeps): run the command as the service's user "
+            + "(`sudo -u napsync napsync ...\(naming)`), or create a node of your own with `napsync init`"
     }
 
     /// Only the owner: root or another user running a command there would leave files the service cannot open.

@@ -32,11 +32,10 @@ struct ReplicaOptions: ParsableArguments {
             return try Replica.open(at: directory, logger: logger())
         } catch ReplicaError.noReplica(let path) where dataDirectory == nil && ProcessInfo.processInfo.environment["NAPSYNC_DATA_DIR"] == nil {
             // On a host that runs the service, staff who forget sudo should learn where the department's data is.
-            guard let service = DataDirectory.otherUsersServiceReplica() else { throw ReplicaError.noReplica(path: path) }
-            throw CommandFailure(
-                "no replica in \(path). This host's napsync service keeps its replica in \(service.path): run the "
-                    + "command as the service's user (`sudo -u napsync napsync ...`), or create a node of your own with "
-                    + "`napsync init`")
+            guard let hint = DataDirectory.serviceHint(missing: path, replicas: DataDirectory.serviceReplicas()) else {
+                throw ReplicaError.noReplica(path: path)
+            }
+            throw CommandFailure(hint)
         }
     }
 }

@@ -27,12 +27,31 @@ import Testing
         #expect(DataDirectory.resolve(nil, environment: ["NAPSYNC_DATA_DIR": "/e"], serviceDirectory: service.url).path == "/e")
     }
 
-    /// Someone else who finds no replica of their own is told where the service's is.
-    @Test func theServiceReplicaIsPointedOutToOtherUsers() throws {
+    /// Someone who finds no replica of their own on a host running the service is told where its replicas are:
+    /// `napsync.service`'s, or `napsync@INSTANCE.service`'s.
+    @Test func theServiceReplicasArePointedOut() throws {
         let service = try TemporaryDirectory()
-        #expect(DataDirectory.otherUsersServiceReplica(userID: getuid() &+ 1, serviceDirectory: service.url) == nil, "no replica there")
+        #expect(DataDirectory.serviceReplicas(serviceDirectory: service.url).isEmpty)
+        #expect(DataDirectory.serviceHint(missing: "/home/alice/n", replicas: []) == nil)
+
         FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
-        #expect(DataDirectory.otherUsersServiceReplica(userID: getuid() &+ 1, serviceDirectory: service.url) == service.url)
-        #expect(DataDirectory.otherUsersServiceReplica(userID: getuid(), serviceDirectory: service.url) == nil, "its owner uses it")
+        let other = DataDirectory.serviceReplicas(userID: getuid() &+ 1, serviceDirectory: service.url)
+        #expect(other == [.init(directory: service.url, isOwnedByCaller: false)])
+        let hint = try #require(DataDirectory.serviceHint(missing: "/home/alice/n", replicas: other))
+        #expect(hint.contains("no replica in /home/alice/n") && hint.contains(service.url.path) && hint.contains("sudo -u napsync napsync ...`"))
+    }
+
+    @Test func theInstancesOfTheTemplateUnitArePointedOut() throws {
+        let service = try TemporaryDirectory()
+        for instance in ["defence", "coordinator"] {
+            try FileManager.default.createDirectory(at: service.appending(instance), withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: service.appending("\(instance)/\(Replica.databaseFileName)").path, contents: Data())
+        }
+        try FileManager.default.createDirectory(at: service.appending("empty"), withIntermediateDirectories: true)
+        let mine = DataDirectory.serviceReplicas(userID: getuid(), serviceDirectory: service.url)
+        #expect(mine.map(\.directory.lastPathComponent) == ["coordinator", "defence"] && mine.allSatisfy(\.isOwnedByCaller))
+        #expect(DataDirectory.serviceHint(missing: "/x", replicas: mine)?.contains("name one with --data-dir") == true)
+        let others = DataDirectory.serviceReplicas(userID: getuid() &+ 1, serviceDirectory: service.url)
+        #expect(DataDirectory.serviceHint(missing: "/x", replicas: others)?.contains("sudo -u napsync napsync ... --data-dir DIR") == true)
     }
 }
