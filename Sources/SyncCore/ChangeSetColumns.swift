@@ -13,6 +13,8 @@ struct ChangeSetColumns<Origin: Hashable> {
         var origin: Origin
         var firstSeq: UInt64
         var count: UInt64
+
+        var lastSeq: UInt64 { firstSeq + count - 1 }
     }
 
     /// In the order of first appearance: origins of changes, then origins named only in contexts (added by
@@ -59,6 +61,17 @@ struct ChangeSetColumns<Origin: Hashable> {
     /// One assignment of the current change: the field name's UTF-8 bytes and the value as `BinaryWriter.value`
     /// encodes it.
     mutating func assignment(field: some Collection<UInt8>, encodedValue: some Collection<UInt8>) {
+        referToField(field)
+        valueColumn.raw(encodedValue)
+    }
+
+    mutating func assignment(field: String, value: FieldValue) {
+        referToField(field.utf8)
+        valueColumn.value(value)
+    }
+
+    /// The field's number if the set has named it before, else 0 and its name.
+    private mutating func referToField(_ field: some Collection<UInt8>) {
         if let index = fieldNames.index(of: field) {
             assignmentColumn.varint(index + 1)
         } else {
@@ -67,13 +80,6 @@ struct ChangeSetColumns<Origin: Hashable> {
             assignmentColumn.raw(field)
             fieldNames.add(field)
         }
-        valueColumn.raw(encodedValue)
-    }
-
-    mutating func assignment(field: String, value: FieldValue) {
-        var encoded = BinaryWriter(capacity: 16)
-        encoded.value(value)
-        assignment(field: field.utf8, encodedValue: encoded.bytes)
     }
 
     /// The current change's context, after its assignments.

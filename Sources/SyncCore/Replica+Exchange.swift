@@ -67,19 +67,20 @@ extension Replica: ChangeSetExchange {
                     body: body, to: &columns)
                 return true
             }
+            func node(_ index: Int64) throws -> NodeID {
+                guard let node = origins.node(at: index) else { throw StoredEncoding.UnknownOrigin() }
+                return node
+            }
             var after = peerClock
             var lastSeqs: [NodeID: UInt64] = [:]
             for run in columns.origins {
-                guard let node = origins.node(at: run.origin) else { throw StoredEncoding.UnknownOrigin() }
-                lastSeqs[node] = run.firstSeq + run.count - 1
-                after[node] = max(after[node], run.firstSeq + run.count - 1)
+                let origin = try node(run.origin)
+                lastSeqs[origin] = run.lastSeq
+                after[origin] = max(after[origin], run.lastSeq)
             }
             let proofs = try proofs(lastSeqs: lastSeqs, origins: origins, db: db)
             let data = try ChangeSetFormat.seal(
-                columns, node: { index in
-                    guard let node = origins.node(at: index) else { throw StoredEncoding.UnknownOrigin() }
-                    return node
-                }, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID,
+                columns, node: node, owners: origins.owners, sender: identity.nodeID, datasetID: identity.datasetID,
                 level: compression.zlibLevel, proofs: proofs)
             return OutgoingChangeSet(data: data, changeCount: columns.changeCount, peerClockAfter: after, hasMore: hasMore)
         }
