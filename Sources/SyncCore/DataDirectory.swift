@@ -12,15 +12,21 @@ public enum DataDirectory {
         _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
         serviceDirectory: URL = service, userID: uid_t = getuid()
     ) -> URL {
-        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag) }
-        if let path = environment["NAPSYNC_DATA_DIR"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        if let path = environment["STATE_DIRECTORY"]?.split(separator: ":").first { return URL(fileURLWithPath: String(path)) }
-        if isOwned(serviceDirectory.appendingPathComponent(Replica.databaseFileName), by: userID) { return serviceDirectory }
+        if let named = named(flag, environment: environment) { return named }
+        if replicaOwner(in: serviceDirectory) == userID { return serviceDirectory }
         if let path = environment["XDG_DATA_HOME"], !path.isEmpty {
             return URL(fileURLWithPath: path).appendingPathComponent("napsync")
         }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return URL(fileURLWithPath: home).appendingPathComponent(".local/share/napsync")
+    }
+
+    /// The directory the flag, `NAPSYNC_DATA_DIR` or systemd names; nil when a default applies.
+    private static func named(_ flag: String?, environment: [String: String]) -> URL? {
+        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag) }
+        if let path = environment["NAPSYNC_DATA_DIR"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        if let path = environment["STATE_DIRECTORY"]?.split(separator: ":").first { return URL(fileURLWithPath: String(path)) }
+        return nil
     }
 
     /// A replica of a napsync service on this host.
@@ -41,14 +47,22 @@ public enum DataDirectory {
         let subdirectories = (try? FileManager.default.contentsOfDirectory(atPath: serviceDirectory.path)) ?? []
         let candidates = [serviceDirectory] + subdirectories.sorted().map { serviceDirectory.appendingPathComponent($0) }
         return candidates.compactMap { directory in
-            var status = stat()
-            guard stat(directory.appendingPathComponent(Replica.databaseFileName).path, &status) == 0 else { return nil }
-            return ServiceReplica(directory: directory, isOwnedByCaller: status.st_uid == userID)
+            replicaOwner(in: directory).map { ServiceReplica(directory: directory, isOwnedByCaller: $0 == userID) }
         }
     }
 
-    /// What to tell someone whose command found no replica in `missing`, the default directory, on a host that
-    /// runs the service: where its replicas are, and how to reach them. Nil when this host has none.
+    /// What to tell someone whose command found no replica in `missing`: where this host's service replicas are
+    /// and how to reach them, when `missing` was a default (not named by `flag` or the environment). Nil otherwise,
+    /// or when the host has none.
+    public static func hintForMissingReplica(
+        in missing: String, flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        serviceDirectory: URL = service, userID: uid_t = getuid()
+    ) -> String? {
+        guard named(flag, environment: environment) == nil else { return nil }
+        return serviceHint(missing: missing, replicas: serviceReplicas(userID: userID, serviceDirectory: serviceDirectory))
+    }
+
+    /// The message of `hintForMissingReplica` for these replicas; nil when there are none.
     public static func serviceHint(missing: String, replicas: [ServiceReplica]) -> String? {
         guard !replicas.isEmpty else { return nil }
         let places = replicas.map(\.directory.path).joined(separator: ", ")
@@ -61,9 +75,11 @@ public enum DataDirectory {
             + "(`sudo -u napsync napsync ...\(naming)`), or create a node of your own with `napsync init`"
     }
 
-    /// Only the owner: root or another user running a command there would leave files the service cannot open.
-    private static func isOwned(_ file: URL, by userID: uid_t) -> Bool {
+    /// Who owns the replica in `directory`, if there is one. Only its owner uses the service's replica by default:
+    /// root or another user running a command there would leave files the service cannot open.
+    private static func replicaOwner(in directory: URL) -> uid_t? {
         var status = stat()
-        return stat(file.path, &status) == 0 && status.st_uid == userID
+        guard stat(directory.appendingPathComponent(Replica.databaseFileName).path, &status) == 0 else { return nil }
+        return status.st_uid
     }
 }

@@ -30,9 +30,9 @@ struct ReplicaOptions: ParsableArguments {
     func openReplica() throws -> Replica {
         do {
             return try Replica.open(at: directory, logger: logger())
-        } catch ReplicaError.noReplica(let path) where dataDirectory == nil && ProcessInfo.processInfo.environment["NAPSYNC_DATA_DIR"] == nil {
+        } catch ReplicaError.noReplica(let path) {
             // On a host that runs the service, staff who forget sudo should learn where the department's data is.
-            guard let hint = DataDirectory.serviceHint(missing: path, replicas: DataDirectory.serviceReplicas()) else {
+            guard let hint = DataDirectory.hintForMissingReplica(in: path, flag: dataDirectory) else {
                 throw ReplicaError.noReplica(path: path)
             }
             throw CommandFailure(hint)

@@ -41,6 +41,16 @@ import Testing
         #expect(hint.contains("no replica in /home/alice/n") && hint.contains(service.url.path) && hint.contains("sudo -u napsync napsync ...`"))
     }
 
+    /// A directory the user named is where they meant to look: no hint.
+    @Test func aNamedDirectoryGetsNoHint() throws {
+        let service = try TemporaryDirectory()
+        FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
+        let other = getuid() &+ 1
+        #expect(DataDirectory.hintForMissingReplica(in: "/x", flag: "/x", environment: [:], serviceDirectory: service.url, userID: other) == nil)
+        #expect(DataDirectory.hintForMissingReplica(in: "/e", flag: nil, environment: ["NAPSYNC_DATA_DIR": "/e"], serviceDirectory: service.url, userID: other) == nil)
+        #expect(DataDirectory.hintForMissingReplica(in: "/h", flag: nil, environment: Self.home, serviceDirectory: service.url, userID: other) != nil)
+    }
+
     @Test func theInstancesOfTheTemplateUnitArePointedOut() throws {
         let service = try TemporaryDirectory()
         for instance in ["defence", "coordinator"] {
