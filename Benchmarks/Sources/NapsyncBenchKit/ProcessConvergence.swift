@@ -1,15 +1,13 @@
 import AsyncHTTPClient
 import Foundation
 import NAPModel
-import NIOCore
-import NIOHTTP1
 import SyncCore
 import SyncServer
 
 /// 6f: the convergence of 6a with every node a daemon in its own process, as deployed (one `napsync serve` per
 /// department): ten department children and the coordinator's, each ``ChildNode``. The benchmark tells each
-/// department daemon to sync with the coordinator through its loopback endpoint `POST /v1/local/sync`, all at
-/// once, twice (as 6a runs two sessions per node), and times the two rounds.
+/// department daemon to sync with the coordinator through its loopback endpoint `POST /v1/local/sync`
+/// (`SyncClient.requestSync`, as `napsync sync` does), all at once, twice (as 6a runs two sessions per node), and times the two rounds.
 enum ProcessConvergence {
     /// The round's times, `peak` (the largest peak resident size of one department process) and `coordinatorPeak`;
     /// the bundle baselines of 6a are not run again.
@@ -65,15 +63,10 @@ enum ProcessConvergence {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for node in nodes {
                 group.addTask {
-                    var request = HTTPClientRequest(url: "\(node.url)/v1/local/sync")
-                    request.method = .POST
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(SyncNowRequestBody(peer: peer))))
-                    let response = try await client.execute(request, timeout: .seconds(300))
-                    let body = try await response.body.collect(upTo: 1 << 20)
-                    let answer = try JSONDecoder().decode(SyncNowResponseBody.self, from: Data(body.readableBytesView))
-                    guard response.status == .ok, let session = answer.sessions.first, session.outcome == .completed else {
-                        throw BenchError("6f: a session of \(node.url) failed: \(answer.sessions.first?.error ?? "HTTP \(response.status)")")
+                    // What `napsync sync` does with a running daemon.
+                    let sessions = try await SyncClient.requestSync(daemonURL: node.url, peer: peer, client: client, timeout: .seconds(300))
+                    guard let session = sessions.first, session.outcome == .completed else {
+                        throw BenchError("6f: a session of \(node.url) failed: \(sessions.first?.error ?? "no session")")
                     }
                 }
             }
