@@ -60,12 +60,7 @@ public enum ProfileLoop {
             var runs = 0
             var bytes = 0
             while (clock.now - start).seconds < seconds {
-                var peerClock = VectorClock()
-                while let outgoing = try replica.changeSet(missingFrom: peerClock, maxChanges: chunk, compression: .fast) {
-                    bytes += outgoing.data.count
-                    peerClock = outgoing.peerClockAfter
-                    if !outgoing.hasMore { break }
-                }
+                bytes += try ServeBenchmark.serveAll(replica, chunk: chunk).bytes
                 runs += 1
             }
             let elapsed = (clock.now - start).seconds

@@ -15,16 +15,9 @@ enum ServeBenchmark {
         let chunk = options.syncChunkSize
         let path = directory.appendingPathComponent(Replica.databaseFileName).path
         let pair = try Paired.run(rounds: options.applyRounds) { _ in
-            var served = 0
-            let seconds = try Measure.seconds {
-                var peerClock = VectorClock()
-                while let outgoing = try replica.changeSet(missingFrom: peerClock, maxChanges: chunk, compression: .fast) {
-                    served += outgoing.changeCount
-                    peerClock = outgoing.peerClockAfter
-                    if !outgoing.hasMore { break }
-                }
-            }
-            guard served == changeCount else { throw BenchError("served \(served) changes, not \(changeCount)") }
+            var served = (changes: 0, bytes: 0)
+            let seconds = try Measure.seconds { served = try serveAll(replica, chunk: chunk) }
+            guard served.changes == changeCount else { throw BenchError("served \(served.changes) changes, not \(changeCount)") }
             return seconds
         } baseline: { _ in
             try Measure.seconds { _ = try readAndCompress(path, chunk: chunk) }
@@ -34,6 +27,19 @@ enum ServeBenchmark {
             figure: "\(Format.duration(pair.subject.median)) in chunks of \(chunk.formatted())",
             baseline: "\(Format.duration(pair.baseline.median)) (raw sqlite3 read of the same rows + zlib-1 of their bytes)",
             ratio: pair.ratio, spread: pair.spread)
+    }
+
+    /// Everything `replica` holds, as an empty peer pulls it in chunks of `chunk`: the changes and bytes served.
+    static func serveAll(_ replica: Replica, chunk: Int) throws -> (changes: Int, bytes: Int) {
+        var served = (changes: 0, bytes: 0)
+        var peerClock = VectorClock()
+        while let outgoing = try replica.changeSet(missingFrom: peerClock, maxChanges: chunk, compression: .fast) {
+            served.changes += outgoing.changeCount
+            served.bytes += outgoing.data.count
+            peerClock = outgoing.peerClockAfter
+            if !outgoing.hasMore { break }
+        }
+        return served
     }
 
     /// Reads every change row in log order and compresses each chunk's record keys and bodies at level 1.
