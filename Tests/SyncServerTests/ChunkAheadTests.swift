@@ -12,7 +12,7 @@ import Testing
 /// current one, and builds the next pushed chunk while the peer applies the current one; it uses what it obtained
 /// ahead only if the clock it then needs covers the one it predicted.
 @Suite struct ChunkAheadTests {
-    /// Serves a replica's changes in process and records every pull; `onPull` runs as each one arrives.
+    /// Serves a replica's changes in process and records every pull; signals `secondPull` when the second arrives.
     final class RecordingTransport: PeerTransport {
         let peer: Replica
         let pulls = Mutex<[PullRequestBody]>([])
