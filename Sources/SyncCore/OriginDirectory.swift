@@ -29,8 +29,9 @@ struct OriginDirectory {
     /// the arrival time is its newest change's time.
     init(_ db: Database) throws {
         let sql = """
-            SELECT o.idx, o.node_id, o.owner, o.seq, o.last_received, c.seq AS newest, c.time AS newest_time
-            FROM origin o LEFT JOIN change c ON c.origin = o.idx AND c.seq = (SELECT max(seq) FROM change WHERE origin = o.idx)
+            SELECT o.idx, o.node_id, o.owner, o.seq, o.last_received, b.last_seq AS newest, b.last_time AS newest_time
+            FROM origin o
+            LEFT JOIN change_block b ON b.origin = o.idx AND b.last_seq = (SELECT max(last_seq) FROM change_block WHERE origin = o.idx)
             ORDER BY o.idx
             """
         for row in try Row.fetchAll(db.cachedStatement(sql: sql)) {

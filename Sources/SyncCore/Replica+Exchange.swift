@@ -29,43 +29,49 @@ extension Replica: ChangeSetExchange {
             guard !lacking.isEmpty else { return nil }
             // The first changes in apply order are among the first of each origin's range (an origin's changes
             // are applied in sequence order), so each range is read only as far as one chunk: the cost of a
-            // chunk does not grow with what the peer still lacks after it, as it would if every lacking change
-            // were collected and sorted. The ranges are read from the (origin, seq) index alone; only the rows
-            // sent are read from the table.
-            let range = "SELECT id FROM (SELECT id FROM change WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?)"
-            let rows = try RawStatement(
-                db,
-                sql: """
-                    SELECT origin, seq, time, record, body FROM change
-                    WHERE id IN (\(lacking.map { _ in range }.joined(separator: " UNION ALL ")) ORDER BY 1 LIMIT ?)
-                    ORDER BY id
-                    """)
-            var parameter: Int32 = 1
+            // chunk does not grow with what the peer still lacks after it. The blocks of each range are found
+            // from the (origin, last_seq) index alone; only the blocks sent are read from the table.
+            let ranges = try RawStatement(
+                db, sql: "SELECT id, first_seq, last_seq FROM change_block WHERE origin = ? AND last_seq > ? ORDER BY last_seq")
+            var blockIDs: [Int64] = []
             for entry in lacking {
-                rows.bind(parameter, entry.index)
-                rows.bind(parameter + 1, Int64(peerClock[entry.node]))
-                rows.bind(parameter + 2, Int64(maxChanges + 1))
-                parameter += 3
+                let held = peerClock[entry.node]
+                var covered: UInt64 = 0
+                ranges.bind(1, entry.index)
+                ranges.bind(2, Int64(held))
+                try ranges.forEachRow { row in
+                    blockIDs.append(row.columnInt64(0))
+                    covered += UInt64(row.columnInt64(2)) - max(UInt64(row.columnInt64(1)), held + 1) + 1
+                    return covered <= UInt64(maxChanges)
+                }
             }
-            rows.bind(parameter, Int64(maxChanges + 1))
-            // Stored rows go into the set's columns as they are: a served change is never decoded.
+            // Blocks in id order, and each block's changes in order, are the local apply order: a causal order.
+            blockIDs.sort()
+            let blocks = try RawStatement(db, sql: "SELECT origin, first_seq, changes FROM change_block WHERE id = ?")
+            // Stored changes go into the set's columns as they are: a served change is never decoded.
             var columns = ChangeSetColumns<Int64>(expectedChanges: min(maxChanges, 1 << 16))
             var hasMore = false
             var bytes = 0
-            var body: [UInt8] = []
-            try rows.forEachRow { row in
-                guard columns.changeCount < maxChanges, bytes < maxBytes else {
-                    hasMore = true
-                    return false
+            var stored: [UInt8] = []
+            let heldByIndex = Dictionary(uniqueKeysWithValues: lacking.map { ($0.index, peerClock[$0.node]) })
+            sending: for id in blockIDs {
+                blocks.bind(1, id)
+                guard let (origin, firstSeq) = try blocks.first({ row -> (Int64, UInt64) in
+                    row.columnBytes(2, into: &stored)
+                    return (row.columnInt64(0), UInt64(row.columnInt64(1)))
+                }) else { continue }
+                let held = heldByIndex[origin] ?? 0
+                var reader = ChangeBlock.Reader(stored, firstSeq: firstSeq)
+                while let entry = try reader.next() {
+                    guard entry.seq > held else { continue }
+                    guard columns.changeCount < maxChanges, bytes < maxBytes else {
+                        hasMore = true
+                        break sending
+                    }
+                    // What a set's size is counted in: each change's stored body and record key.
+                    bytes += entry.body.remaining + entry.record.count
+                    try StoredEncoding.appendStoredChange(origin: origin, entry: entry, to: &columns)
                 }
-                let record = row.columnText(3)
-                row.columnBytes(4, into: &body)
-                // What a set's size is counted in: each change's stored body and record key.
-                bytes += body.count + record.utf8.count
-                try StoredEncoding.appendStoredChange(
-                    origin: row.columnInt64(0), seq: UInt64(row.columnInt64(1)), time: row.columnInt64(2), record: record,
-                    body: body, to: &columns)
-                return true
             }
             func node(_ index: Int64) throws -> NodeID {
                 guard let node = origins.node(at: index) else { throw StoredEncoding.UnknownOrigin() }

@@ -17,7 +17,7 @@ extension Replica {
             proof.certificate = try Data.fetchOne(db, sql: "SELECT body FROM certificate WHERE node_id = ?", arguments: [node.hex]) ?? Data()
             if node == identity.nodeID, let signer {
                 // Our own changes: sign the chain exactly at the last one sent.
-                let chain = try Self.storedChain(db, origin: index, seq: lastSeq)
+                let chain = try ChangeLog.chain(after: lastSeq, of: node, origin: index, db: db)
                 proof.checkpointSeq = lastSeq
                 proof.signature = try signer.sign(
                     ChangeChain.checkpointMessage(dataset: identity.datasetID, origin: node, seq: lastSeq, chain: chain))
@@ -28,10 +28,7 @@ extension Replica {
                 let seq = UInt64(checkpoint["seq"] as Int64)
                 let held = origins.seq(of: node)
                 // A digest that does not read back as 32 bytes leaves the tail short, and the proof unattached.
-                var tail = try Data.fetchAll(
-                    db, sql: "SELECT digest FROM change WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq",
-                    arguments: [index, Int64(lastSeq), Int64(min(seq, held))]
-                ).compactMap { ChainHash($0) }
+                var tail = try ChangeLog.digests(origin: index, after: lastSeq, through: min(seq, held), db: db)
                 if seq > held {
                     // Digests of changes not held here, kept from the chunk that brought the checkpoint.
                     let tailFrom = UInt64(checkpoint["tail_from"] as Int64)
@@ -186,17 +183,7 @@ extension ReplicaTransaction {
         if seq == origins.seq(of: origin) { return try chain(of: origin) }
         guard seq > 0 else { return ChangeChain.genesis(origin) }
         guard let index = origins.index(of: origin) else { throw StoredEncoding.UnknownOrigin() }
-        return try Replica.storedChain(db, origin: index, seq: seq)
-    }
-}
-
-extension Replica {
-    /// The chain value the change log holds after the change `seq` of the origin with local index `index`.
-    static func storedChain(_ db: Database, origin index: Int64, seq: UInt64) throws -> ChainHash {
-        guard let stored = try Data.fetchOne(
-            db.cachedStatement(sql: "SELECT chain FROM change WHERE origin = ? AND seq = ?"), arguments: [index, Int64(seq)]),
-            let chain = ChainHash(stored)
-        else { throw StoredEncoding.UnknownOrigin() }
-        return chain
+        try writeBlock()
+        return try ChangeLog.chain(after: seq, of: origin, origin: index, db: db)
     }
 }

@@ -68,6 +68,7 @@ enum ReplicaSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-change-blocks") { db in try moveChangesIntoBlocks(db) }
         return migrator
     }
 }

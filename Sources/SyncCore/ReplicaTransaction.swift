@@ -16,8 +16,13 @@ struct ReplicaTransaction {
     private let receivedAt: Double
     // The hot statements, taken from GRDB's statement cache on first use and bound raw (see RawStatement).
     private var selectState: RawStatement?
-    private var insertChange: RawStatement?
+    private var insertBlock: RawStatement?
     private var upsertRecord: RawStatement?
+    /// The run of changes appended last, written to the log as one row when the next change does not continue
+    /// it, before the log is read, and at each flush (see `ChangeBlock`).
+    private var block: ChangeBlock.Builder?
+    /// The block a replay was last compared against: a re-delivered set replays consecutive changes.
+    private var replayedBlock: ChangeLog.Block?
     /// What this transaction leaves for the next one if it commits (see `WriterSnapshot`); made at the first flush.
     private var pending: PendingSnapshot?
 
@@ -96,19 +101,13 @@ struct ReplicaTransaction {
         guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
         let body = prepared?.body ?? StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
         let chain = try prepared?.chain ?? ChangeChain.next(self.chain(of: change.origin), digest)
-        if insertChange == nil {
-            insertChange = try RawStatement(
-                db, sql: "INSERT INTO change (origin, seq, time, record, body, digest, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        if block?.continues(origin: originIndex, seq: change.seq) == true {
+            block!.append(time: change.time, record: keyText, body: body, digest: digest, chain: chain)
+        } else {
+            try writeBlock()
+            block = ChangeBlock.Builder(
+                origin: originIndex, seq: change.seq, time: change.time, record: keyText, body: body, digest: digest, chain: chain)
         }
-        let insert = insertChange!
-        insert.bind(1, originIndex)
-        insert.bind(2, Int64(change.seq))
-        insert.bind(3, change.time)
-        insert.bind(4, keyText)
-        insert.bind(5, body)
-        insert.bind(6, digest)
-        insert.bind(7, chain)
-        try insert.execute()
         chains[change.origin] = chain
         if local {
             origins.advance(change.origin, to: change.seq, at: Double(change.time) / 1000, persisting: false)
@@ -122,7 +121,8 @@ struct ReplicaTransaction {
         if let cached = chains[origin] { return cached }
         let seq = origins.seq(of: origin)
         guard seq > 0, let index = origins.index(of: origin) else { return ChangeChain.genesis(origin) }
-        let chain = try Replica.storedChain(db, origin: index, seq: seq)
+        try writeBlock()
+        let chain = try ChangeLog.chain(after: seq, of: origin, origin: index, db: db)
         chains[origin] = chain
         return chain
     }
@@ -132,22 +132,47 @@ struct ReplicaTransaction {
             .execute(arguments: [index, Int64(seq), signature, Int64(tailFrom), tail])
     }
 
-    /// The stored body of a change already held, to compare a re-delivered change against it.
-    func storedChange(_ dot: Dot) throws -> (time: Int64, record: String, assignments: [Assignment], supersedes: [Dot])? {
+    /// The stored form of a change already held, to compare a re-delivered change against it.
+    mutating func storedChange(_ dot: Dot) throws -> (time: Int64, record: String, assignments: [Assignment], supersedes: [Dot])? {
         guard let index = origins.index(of: dot.origin) else { return nil }
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT time, record, body FROM change WHERE origin = ? AND seq = ?"),
-            arguments: [index, Int64(dot.seq)])
-        else { return nil }
+        try writeBlock()
+        if replayedBlock?.origin != index || replayedBlock.map({ dot.seq < $0.firstSeq || dot.seq > $0.lastSeq }) ?? true {
+            replayedBlock = try ChangeLog.block(holding: dot.seq, origin: index, db: db)
+        }
+        guard let entry = try replayedBlock?.entry(dot.seq) else { return nil }
         let origins = self.origins
-        let body = try StoredEncoding.decodeBody([UInt8](row["body"] as Data), node: { origins.node(at: $0) })
-        return (row["time"], row["record"], body.assignments, body.supersedes)
+        var body = entry.body
+        let decoded = try StoredEncoding.decodeBody(&body, node: { origins.node(at: $0) })
+        return (entry.time, entry.recordText, decoded.assignments, decoded.supersedes)
+    }
+
+    /// Writes the block being filled, if any, to the change log.
+    mutating func writeBlock() throws {
+        guard let block else { return }
+        self.block = nil
+        if insertBlock == nil {
+            insertBlock = try RawStatement(
+                db,
+                sql: """
+                    INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+        }
+        let insert = insertBlock!
+        insert.bind(1, block.origin)
+        insert.bind(2, Int64(block.firstSeq))
+        insert.bind(3, Int64(block.lastSeq))
+        insert.bind(4, block.lastTime)
+        insert.bind(5, block.chain)
+        insert.bind(6, block.bytes.bytes)
+        try insert.execute()
     }
 
     /// Writes every touched record and the received part of the clock, and forgets the cached states so that a
     /// long transaction holds at most one chunk of records in memory. Returns how many conflicts were opened.
     @discardableResult
     mutating func flush() throws -> Int {
+        try writeBlock()
         var opened = 0
         if !states.isEmpty {
             if upsertRecord == nil {

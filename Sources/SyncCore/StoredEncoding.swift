@@ -69,14 +69,19 @@ enum StoredEncoding {
 
     static func decodeBody(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> (assignments: [Assignment], supersedes: [Dot]) {
         var reader = BinaryReader(bytes)
-        let count = try reader.count(max: bytes.count)
+        return try decodeBody(&reader, node: node)
+    }
+
+    /// Reads a stored body from `reader` (bounded to it, as `ChangeBlock.Reader` hands it out).
+    static func decodeBody(_ reader: inout BinaryReader, node: (Int64) -> NodeID?) throws -> (assignments: [Assignment], supersedes: [Dot]) {
+        let count = try reader.count(max: reader.remaining)
         var assignments: [Assignment] = []
         assignments.reserveCapacity(count)
         for _ in 0..<count {
             let field = try reader.string()
             assignments.append(Assignment(field: field, value: try reader.value()))
         }
-        let dotCount = try reader.count(max: bytes.count)
+        let dotCount = try reader.count(max: reader.remaining)
         var supersedes: [Dot] = []
         supersedes.reserveCapacity(dotCount)
         for _ in 0..<dotCount { supersedes.append(try decodeDot(&reader, node: node)) }
@@ -86,17 +91,15 @@ enum StoredEncoding {
     /// Appends a stored change to a change set being built, copying its field names and values as they are
     /// stored (both encode values alike) rather than decoding them; dots keep the local origin index, which
     /// `ChangeSetColumns` maps to the set's own numbering.
-    static func appendStoredChange(
-        origin: Int64, seq: UInt64, time: Int64, record: String, body: [UInt8], to columns: inout ChangeSetColumns<Int64>
-    ) throws {
-        var reader = BinaryReader(body)
-        let count = try reader.count(max: body.count)
-        columns.beginChange(origin: origin, seq: seq, time: time, record: record, assignments: count)
+    static func appendStoredChange(origin: Int64, entry: ChangeBlock.Entry, to columns: inout ChangeSetColumns<Int64>) throws {
+        var reader = entry.body
+        let count = try reader.count(max: reader.remaining)
+        columns.beginChange(origin: origin, seq: entry.seq, time: entry.time, record: entry.recordText, assignments: count)
         for _ in 0..<count {
             let field = try reader.stringBytes()
             columns.assignment(field: field, encodedValue: try reader.valueBytes())
         }
-        let dotCount = try reader.count(max: body.count)
+        let dotCount = try reader.count(max: reader.remaining)
         var dots: [(origin: Int64, seq: UInt64)] = []
         dots.reserveCapacity(dotCount)
         for _ in 0..<dotCount { dots.append((Int64(try reader.varint()), try reader.varint())) }

@@ -67,7 +67,7 @@ public enum ApplyBenchmark {
                 figure: Format.duration(decode.median), baseline: "against 2a's apply time", ratio: decode.median / pair.subject.median),
             ReportRow(
                 id: "2c", name: "  context: 2a's SQL alone (its change and record rows, precomputed, bound raw)",
-                figure: "\(Format.duration(floor.median)) (\(floorRows.changes.count.formatted()) change rows, "
+                figure: "\(Format.duration(floor.median)) (\(floorRows.blocks.count.formatted()) change-log blocks, "
                     + "\(floorRows.records.count.formatted()) record rows)",
                 baseline: "share of 2a's apply time; \(Format.fixed(floor.median / pair.baseline.median, 2))x the raw upserts",
                 ratio: floor.median / pair.subject.median),

@@ -3,13 +3,13 @@ import GRDB
 import GRDBSQLite
 import SyncCore
 
-/// Row 2c: the SQL a replica runs to apply 2a's change set, with every row already computed: the `change` rows
-/// (body, digest and chain value included) and the final `record` rows that 2a left, read back from a replica
-/// that applied the set, then written into a new replica with raw `sqlite3_bind_*` in one transaction. No
+/// Row 2c: the SQL a replica runs to apply 2a's change set, with every row already computed: the `change_block`
+/// rows (the change log, see SyncCore's `ChangeBlock`) and the final `record` rows that 2a left, read back from a
+/// replica that applied the set, then written into a new replica with raw `sqlite3_bind_*` in one transaction. No
 /// decoding, hashing, merging or encoding: what is left is SQLite's part of 2a, its floor.
 struct ReplicaFloor {
-    struct ChangeRow {
-        var origin: Int64, seq: Int64, time: Int64, record: String, body: Data, digest: Data, chain: Data
+    struct BlockRow {
+        var origin: Int64, firstSeq: Int64, lastSeq: Int64, lastTime: Int64, chain: Data, changes: Data
     }
 
     struct RecordRow {
@@ -17,25 +17,27 @@ struct ReplicaFloor {
     }
 
     var origins: [Row]
-    var changes: [ChangeRow]
+    var blocks: [BlockRow]
     var records: [RecordRow]
 
     /// Reads the rows of the replica in `directory`.
     init(readingReplicaIn directory: URL) throws {
         let queue = try DatabaseQueue(path: directory.appendingPathComponent(Replica.databaseFileName).path)
-        (origins, changes, records) = try queue.read { db in
+        (origins, blocks, records) = try queue.read { db in
             let origins = try Row.fetchAll(db, sql: "SELECT idx, node_id, owner, seq FROM origin ORDER BY idx")
-            let changes = try Row.fetchAll(db, sql: "SELECT origin, seq, time, record, body, digest, chain FROM change ORDER BY id").map {
-                ChangeRow(
-                    origin: $0["origin"], seq: $0["seq"], time: $0["time"], record: $0["record"], body: $0["body"],
-                    digest: $0["digest"], chain: $0["chain"])
+            let blocks = try Row.fetchAll(
+                db, sql: "SELECT origin, first_seq, last_seq, last_time, chain, changes FROM change_block ORDER BY id"
+            ).map {
+                BlockRow(
+                    origin: $0["origin"], firstSeq: $0["first_seq"], lastSeq: $0["last_seq"], lastTime: $0["last_time"],
+                    chain: $0["chain"], changes: $0["changes"])
             }
             let records = try Row.fetchAll(db, sql: "SELECT key, kind, owner, removed, conflicts, state FROM record").map {
                 RecordRow(
                     key: $0["key"], kind: $0["kind"], owner: $0["owner"], removed: $0["removed"], conflicts: $0["conflicts"],
                     state: $0["state"])
             }
-            return (origins, changes, records)
+            return (origins, blocks, records)
         }
     }
 
@@ -57,21 +59,20 @@ struct ReplicaFloor {
                         arguments: [origin["idx"], origin["node_id"], origin["owner"], origin["seq"]])
                 }
                 let insert = try db.makeStatement(
-                    sql: "INSERT INTO change (origin, seq, time, record, body, digest, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                    sql: "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)")
                 let upsert = try db.makeStatement(
                     sql: """
                         INSERT INTO record (key, kind, owner, removed, conflicts, state) VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
                         """)
                 let changeHandle = insert.sqliteStatement
-                for row in changes {
+                for row in blocks {
                     sqlite3_bind_int64(changeHandle, 1, row.origin)
-                    sqlite3_bind_int64(changeHandle, 2, row.seq)
-                    sqlite3_bind_int64(changeHandle, 3, row.time)
-                    sqlite3_bind_text(changeHandle, 4, row.record, -1, sqliteTransient)
-                    bind(row.body, to: changeHandle, at: 5)
-                    bind(row.digest, to: changeHandle, at: 6)
-                    bind(row.chain, to: changeHandle, at: 7)
+                    sqlite3_bind_int64(changeHandle, 2, row.firstSeq)
+                    sqlite3_bind_int64(changeHandle, 3, row.lastSeq)
+                    sqlite3_bind_int64(changeHandle, 4, row.lastTime)
+                    bind(row.chain, to: changeHandle, at: 5)
+                    bind(row.changes, to: changeHandle, at: 6)
                     try step(changeHandle)
                 }
                 let recordHandle = upsert.sqliteStatement

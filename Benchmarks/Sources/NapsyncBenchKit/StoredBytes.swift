@@ -18,7 +18,7 @@ enum StoredBytes {
         let napsync = try byTable(replica.path)
         let baseline = try byTable(plain.path)
         func perRecord(_ bytes: Int) -> Double { Double(bytes) / Double(max(records, 1)) }
-        let changeLog = (napsync["change"] ?? 0) + (napsync["change_origin_seq"] ?? 0)
+        let changeLog = (napsync["change_block"] ?? 0) + (napsync["change_block_origin_seq"] ?? 0)
         let state = napsync["record"] ?? 0
         let rest = napsync.values.reduce(0, +) - changeLog - state
         let total = perRecord(napsync.values.reduce(0, +))
