@@ -110,6 +110,7 @@ let package = Package(
             name: "SyncCoreTests",
             dependencies: [
                 "SyncCore", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
