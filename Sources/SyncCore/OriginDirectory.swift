@@ -54,7 +54,9 @@ struct OriginDirectory {
 
     func node(at index: Int64) -> NodeID? { positionByIndex[index].map { entries[$0].node } }
 
-    func seq(of node: NodeID) -> UInt64 { entry(for: node)?.seq ?? 0 }
+    // These read one field in place rather than copy the entry out (its owner string would be retained and
+    // released): they run several times per change applied.
+    func seq(of node: NodeID) -> UInt64 { positionByNode[node].map { entries[$0].seq } ?? 0 }
 
     var owners: [NodeID: String] { Dictionary(uniqueKeysWithValues: entries.map { ($0.node, $0.owner) }) }
 
@@ -71,7 +73,7 @@ struct OriginDirectory {
         return entry.index
     }
 
-    func index(of node: NodeID) -> Int64? { entry(for: node)?.index }
+    func index(of node: NodeID) -> Int64? { positionByNode[node].map { entries[$0].index } }
 
     /// Every known node's local index.
     var indexes: [NodeID: Int64] { positionByNode.mapValues { entries[$0].index } }

@@ -35,18 +35,41 @@ public struct RecordState: Sendable, Hashable {
         public var versions: [Version]
     }
 
-    /// The fields, sorted by name. A record has a handful of fields with short names: searching a small sorted
-    /// array costs less than hashing into a dictionary, and the state is one allocation rather than a table.
-    public private(set) var entries: [Field]
-
-    public init(fields: [String: [Version]] = [:]) {
-        entries = fields.map { Field(name: $0.key, versions: $0.value) }.sorted { $0.name < $1.name }
+    /// A live version of one field.
+    struct Slot: Sendable, Hashable {
+        var field: String
+        var version: Version
     }
 
-    /// A state from fields already sorted by name with no name twice (`StoredEncoding` checks, and falls back to
-    /// `init(fields:)` when they are not).
-    init(sortedEntries: [Field]) {
-        entries = sortedEntries
+    /// Every live version of every field, sorted by field name, and within a field winner first. One flat array
+    /// rather than an array of versions per field: a record has a handful of fields with short names, each
+    /// normally with one version, so searching it costs less than hashing, and the whole state is one
+    /// allocation, which matters when an apply builds and frees a state for every record it touches.
+    private(set) var slots: [Slot]
+
+    public init(fields: [String: [Version]] = [:]) {
+        slots = fields.sorted { $0.key < $1.key }.flatMap { field in
+            field.value.sorted(by: Version.wins).map { Slot(field: field.key, version: $0) }
+        }
+    }
+
+    /// A state from slots already in order: by field name, winner first within a field (`StoredEncoding`
+    /// checks the names, and falls back to `init(fields:)` when they are not sorted).
+    init(sortedSlots: [Slot]) {
+        slots = sortedSlots
+    }
+
+    /// The fields, sorted by name, each with its live versions, winner first.
+    public var entries: [Field] {
+        var fields: [Field] = []
+        for slot in slots {
+            if fields.last?.name == slot.field {
+                fields[fields.count - 1].versions.append(slot.version)
+            } else {
+                fields.append(Field(name: slot.field, versions: [slot.version]))
+            }
+        }
+        return fields
     }
 
     /// Live versions per field, winner first.
@@ -54,10 +77,22 @@ public struct RecordState: Sendable, Hashable {
         Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0.versions) })
     }
 
+    /// Where `field`'s versions are in `slots` (an empty range where they would go when it has none).
+    private func range(of field: String) -> Range<Int> {
+        var start = slots.endIndex
+        for index in slots.indices where slots[index].field >= field {
+            start = index
+            break
+        }
+        var end = start
+        while end < slots.endIndex, slots[end].field == field { end += 1 }
+        return start..<end
+    }
+
     /// The live versions of `field`, winner first; nil when the record never had it.
     public func versions(of field: String) -> [Version]? {
-        for entry in entries where entry.name == field { return entry.versions }
-        return nil
+        let range = range(of: field)
+        return range.isEmpty ? nil : slots[range].map(\.version)
     }
 
     /// Applies a change whose causal context this replica already holds.
@@ -65,58 +100,63 @@ public struct RecordState: Sendable, Hashable {
         let superseded = change.supersedes
         let dot = change.dot
         // A new record gets all its fields at once: size the array once rather than grow it field by field.
-        if entries.isEmpty { entries.reserveCapacity(change.assignments.count) }
+        if slots.isEmpty { slots.reserveCapacity(change.assignments.count) }
         for assignment in change.assignments {
             let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? superseded : []
             let version = Version(dot: dot, time: change.time, value: assignment.value, observed: observed)
-            var position = entries.endIndex
-            for index in entries.indices where entries[index].name >= assignment.field {
-                position = index
-                break
+            var range = range(of: assignment.field)
+            var index = range.lowerBound
+            while !superseded.isEmpty, index < range.upperBound {
+                if superseded.contains(slots[index].version.dot) {
+                    slots.remove(at: index)
+                    range = range.lowerBound..<(range.upperBound - 1)
+                } else {
+                    index += 1
+                }
             }
-            if position < entries.endIndex, entries[position].name == assignment.field {
-                // In place: the field's array is mutated inside the state, not copied out and stored back.
-                Self.add(version, to: &entries[position].versions, superseding: superseded)
-            } else {
-                entries.insert(Field(name: assignment.field, versions: [version]), at: position)
-            }
+            // Winner first: after the versions that win over the new one.
+            var position = range.lowerBound
+            while position < range.upperBound, Version.wins(slots[position].version, over: version) { position += 1 }
+            slots.insert(Slot(field: assignment.field, version: version), at: position)
         }
-    }
-
-    private static func add(_ version: Version, to versions: inout [Version], superseding superseded: [Dot]) {
-        if !superseded.isEmpty && !versions.isEmpty { versions.removeAll { superseded.contains($0.dot) } }
-        versions.append(version)
-        if versions.count > 1 { versions.sort(by: Version.wins) }
     }
 
     /// The value every replica shows for each field (the winner), without the removal marker.
     public var values: RecordFields {
         var result: RecordFields = [:]
-        for entry in entries where entry.name != Change.removedField {
-            if let winner = entry.versions.first { result[entry.name] = winner.value }
+        for (index, slot) in slots.enumerated() where slot.field != Change.removedField {
+            // The winner is the first of its field.
+            if index == 0 || slots[index - 1].field != slot.field { result[slot.field] = slot.version.value }
         }
         return result
     }
 
     /// False when no conflict is possible: every field has one version and the record is not removed.
     var mayConflict: Bool {
-        for entry in entries where entry.versions.count > 1 { return true }
+        for index in slots.indices.dropFirst() where slots[index].field == slots[index - 1].field { return true }
         return isRemoved
     }
 
-    public var exists: Bool { entries.contains { $0.name != Change.removedField } }
+    public var exists: Bool { slots.contains { $0.field != Change.removedField } }
 
     public var isRemoved: Bool { versions(of: Change.removedField)?.first?.value == .bool(true) }
 
-    /// Every live version of the given fields (all fields when nil): the causal context of a write over them.
+    /// Every live version of the given fields: the causal context of a write over them.
     public func context(for fieldNames: some Sequence<String>) -> [Dot] {
-        // Sorted and without duplicates (a change that wrote several fields is one dot): a sorted array
-        // rather than a Set, as a context holds a handful of dots.
         var dots: [Dot] = []
         for field in fieldNames {
-            for version in versions(of: field) ?? [] { dots.append(version.dot) }
+            for index in range(of: field) { dots.append(slots[index].version.dot) }
         }
+        return Self.sortedWithoutDuplicates(dots)
+    }
+
+    public var allDots: [Dot] { Self.sortedWithoutDuplicates(slots.map(\.version.dot)) }
+
+    /// A change that wrote several fields is one dot: a sorted array rather than a Set, as a context holds a
+    /// handful of dots.
+    private static func sortedWithoutDuplicates(_ dots: [Dot]) -> [Dot] {
         guard dots.count > 1 else { return dots }
+        var dots = dots
         dots.sort()
         var unique = 1
         for position in 1..<dots.count where dots[position] != dots[unique - 1] {
@@ -126,8 +166,6 @@ public struct RecordState: Sendable, Hashable {
         dots.removeLast(dots.count - unique)
         return dots
     }
-
-    public var allDots: [Dot] { context(for: entries.map(\.name)) }
 
     /// Open conflicts, derived from the state alone so every replica lists the same ones.
     public func conflicts(of record: RecordKey) -> [ConflictSummary] {

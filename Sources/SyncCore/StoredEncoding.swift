@@ -6,14 +6,22 @@ enum StoredEncoding {
     struct UnknownOrigin: Error {}
 
     static func encode(_ state: RecordState, index: (NodeID) -> Int64) -> [UInt8] {
-        // Fields go out in the state's order, by name; the reader also accepts any order (states written
-        // before were in dictionary order).
-        var writer = BinaryWriter(capacity: 256)
-        writer.varint(state.entries.count)
-        for entry in state.entries {
-            writer.string(entry.name)
-            writer.varint(entry.versions.count)
-            for version in entry.versions {
+        // Fields go out in the state's order, by name, each with its count of versions; the reader also accepts
+        // any order of fields (states written before were in dictionary order).
+        let slots = state.slots
+        var writer = BinaryWriter(capacity: 64 * slots.count + 8)
+        var fieldCount = 0
+        for position in slots.indices where position == 0 || slots[position - 1].field != slots[position].field { fieldCount += 1 }
+        writer.varint(fieldCount)
+        var position = 0
+        while position < slots.endIndex {
+            let field = slots[position].field
+            var end = position + 1
+            while end < slots.endIndex, slots[end].field == field { end += 1 }
+            writer.string(field)
+            writer.varint(end - position)
+            for slot in slots[position..<end] {
+                let version = slot.version
                 writer.varint(UInt64(index(version.dot.origin)))
                 writer.varint(version.dot.seq)
                 writer.signed(version.time)
@@ -24,21 +32,24 @@ enum StoredEncoding {
                     writer.varint(dot.seq)
                 }
             }
+            position = end
         }
         return writer.bytes
     }
 
     static func decodeState(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> RecordState {
         var reader = BinaryReader(bytes)
-        var entries: [RecordState.Field] = []
+        var slots: [RecordState.Slot] = []
         var sorted = true
+        var previous: String?
+        // Where each stored field's versions start, for a state whose fields are out of order.
+        var starts: [Int] = []
         let fieldCount = try reader.count(max: bytes.count)
-        entries.reserveCapacity(fieldCount)
+        slots.reserveCapacity(fieldCount)
         for _ in 0..<fieldCount {
             let name = try reader.string()
             let count = try reader.count(max: bytes.count)
-            var versions: [RecordState.Version] = []
-            versions.reserveCapacity(count)
+            starts.append(slots.count)
             for _ in 0..<count {
                 let dot = try decodeDot(&reader, node: node)
                 let time = try reader.signed()
@@ -46,14 +57,19 @@ enum StoredEncoding {
                 let observedCount = try reader.count(max: bytes.count)
                 var observed: [Dot] = []
                 for _ in 0..<observedCount { observed.append(try decodeDot(&reader, node: node)) }
-                versions.append(.init(dot: dot, time: time, value: value, observed: observed))
+                slots.append(RecordState.Slot(field: name, version: .init(dot: dot, time: time, value: value, observed: observed)))
             }
-            if let last = entries.last, last.name >= name { sorted = false }
-            entries.append(RecordState.Field(name: name, versions: versions))
+            if let previous, previous >= name { sorted = false }
+            previous = name
         }
-        if sorted { return RecordState(sortedEntries: entries) }
+        if sorted { return RecordState(sortedSlots: slots) }
         // A later field of the same name wins, as it did when states were read into a dictionary.
-        return RecordState(fields: Dictionary(entries.map { ($0.name, $0.versions) }, uniquingKeysWith: { $1 }))
+        var fields: [String: [RecordState.Version]] = [:]
+        for (number, start) in starts.enumerated() where start < slots.count {
+            let end = number + 1 < starts.count ? starts[number + 1] : slots.count
+            fields[slots[start].field] = slots[start..<end].map(\.version)
+        }
+        return RecordState(fields: fields)
     }
 
     static func encodeBody(_ change: Change, index: (NodeID) -> Int64) -> [UInt8] {
