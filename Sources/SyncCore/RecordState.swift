@@ -114,10 +114,16 @@ public struct RecordState: Sendable, Hashable {
                     index += 1
                 }
             }
-            // Winner first: after the versions that win over the new one.
+            // Winner first: after the versions that win over the new one. Appended and moved into place, as
+            // `insert(_:at:)` goes through the generic `replaceSubrange`.
             var position = range.lowerBound
             while position < range.upperBound, Version.wins(slots[position].version, over: version) { position += 1 }
-            slots.insert(Slot(field: assignment.field, version: version), at: position)
+            slots.append(Slot(field: assignment.field, version: version))
+            var moving = slots.count - 1
+            while moving > position {
+                slots.swapAt(moving, moving - 1)
+                moving -= 1
+            }
         }
     }
 

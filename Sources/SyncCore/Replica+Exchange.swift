@@ -227,12 +227,15 @@ extension Replica: ChangeSetExchange {
     private func apply(
         _ batch: DecodedBatches.Batch, within application: inout SetApplication, from label: String, in transaction: inout ReplicaTransaction
     ) throws {
-        for position in batch.changes.indices {
-            if try isNew(batch.changes[position], within: application, from: label, in: &transaction) {
-                try transaction.record(batch.changes[position], digest: batch.digests[position], prepared: batch.prepared[position])
-                application.applied += 1
-            } else {
-                application.known += 1
+        // Through the buffer, so that each change is lent to the checks and the writer rather than copied out.
+        try batch.changes.withUnsafeBufferPointer { changes in
+            for position in changes.indices {
+                if try isNew(changes[position], within: application, from: label, in: &transaction) {
+                    try transaction.record(changes[position], digest: batch.digests[position], prepared: batch.prepared[position])
+                    application.applied += 1
+                } else {
+                    application.known += 1
+                }
             }
         }
     }
