@@ -14,6 +14,9 @@ struct OriginDirectory {
     }
 
     private(set) var entries: [Entry] = []
+    /// The nodes of `entries`, in the same order, searched linearly while there are few of them (see
+    /// `position(of:)`), and through `positionByNode` beyond that.
+    private var nodes: [NodeID] = []
     private var positionByNode: [NodeID: Int] = [:]
     private var positionByIndex: [Int64: Int] = [:]
     private var dirty = Set<Int>()
@@ -47,16 +50,27 @@ struct OriginDirectory {
             positionByNode[node] = entries.count
             positionByIndex[entry.index] = entries.count
             entries.append(entry)
+            nodes.append(node)
         }
     }
 
-    func entry(for node: NodeID) -> Entry? { positionByNode[node].map { entries[$0] } }
+    /// Below this many nodes, comparing node ids one by one costs less than hashing one: a network has a
+    /// coordinator and a node or two per department, and an apply looks an origin up several times per change.
+    private static let linearSearchLimit = 32
+
+    private func position(of node: NodeID) -> Int? {
+        guard nodes.count <= Self.linearSearchLimit else { return positionByNode[node] }
+        for position in nodes.indices where nodes[position] == node { return position }
+        return nil
+    }
+
+    func entry(for node: NodeID) -> Entry? { position(of: node).map { entries[$0] } }
 
     func node(at index: Int64) -> NodeID? { positionByIndex[index].map { entries[$0].node } }
 
     // These read one field in place rather than copy the entry out (its owner string would be retained and
     // released): they run several times per change applied.
-    func seq(of node: NodeID) -> UInt64 { positionByNode[node].map { entries[$0].seq } ?? 0 }
+    func seq(of node: NodeID) -> UInt64 { position(of: node).map { entries[$0].seq } ?? 0 }
 
     var owners: [NodeID: String] { Dictionary(uniqueKeysWithValues: entries.map { ($0.node, $0.owner) }) }
 
@@ -64,16 +78,17 @@ struct OriginDirectory {
 
     /// The local index of `node`, registering it with `owner` if it is new.
     mutating func index(of node: NodeID, owner: String, db: Database) throws -> Int64 {
-        if let position = positionByNode[node] { return entries[position].index }
+        if let position = position(of: node) { return entries[position].index }
         try db.execute(sql: "INSERT INTO origin (node_id, owner) VALUES (?, ?)", arguments: [node.hex, owner])
         let entry = Entry(index: db.lastInsertedRowID, node: node, owner: owner, seq: 0, lastReceived: nil)
         positionByNode[node] = entries.count
         positionByIndex[entry.index] = entries.count
         entries.append(entry)
+        nodes.append(node)
         return entry.index
     }
 
-    func index(of node: NodeID) -> Int64? { positionByNode[node].map { entries[$0].index } }
+    func index(of node: NodeID) -> Int64? { position(of: node).map { entries[$0].index } }
 
     /// Every known node's local index.
     var indexes: [NodeID: Int64] { positionByNode.mapValues { entries[$0].index } }
@@ -81,7 +96,7 @@ struct OriginDirectory {
     /// Moves `node`'s clock entry to `seq`. With `persisting` false the row is not rewritten at the next flush:
     /// the change log already says it (see `init`).
     mutating func advance(_ node: NodeID, to seq: UInt64, at time: Double, persisting: Bool = true) {
-        guard let position = positionByNode[node] else { return }
+        guard let position = position(of: node) else { return }
         entries[position].seq = seq
         entries[position].lastReceived = time
         if persisting { dirty.insert(position) }
