@@ -86,7 +86,7 @@ import Testing
             decoded.changes, owners: [defence.nodeID: "defence"], sender: coordinator.nodeID, datasetID: defence.identity.datasetID,
             proofs: [defence.nodeID: decoded.header.origins[0].proof])
         try expectRefused(forged, at: justice, "tampered payload with a recomputed integrity trailer")
-        try justice.apply(changeSet: honest, from: "test")
+        #expect(try justice.apply(changeSet: honest, from: "test").applied > 0)
         #expect(try justice.state(of: Self.entry)?.values["status"] == .text("done"))
     }
 

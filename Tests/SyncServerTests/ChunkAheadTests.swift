@@ -12,6 +12,11 @@ import Testing
 /// current one, and builds the next pushed chunk while the peer applies the current one; it uses what it obtained
 /// ahead only if the clock it then needs covers the one it predicted.
 @Suite struct ChunkAheadTests {
+    /// How long a gated step waits for the step that should overlap it. It only bounds a failure: the other
+    /// step runs in a task of its own, which other suites running in parallel can keep off the processor for
+    /// seconds (CLI and daemon tests wait for child processes), so a short bound made these tests flaky.
+    static let patience: DispatchTimeInterval = .seconds(60)
+
     /// Serves a replica's changes in process and records every pull; signals `secondPull` when the second arrives.
     final class RecordingTransport: PeerTransport {
         let peer: Replica
@@ -49,7 +54,7 @@ import Testing
                 return count == 1
             }
             if first, let nextChunkBuilt {
-                pushOverlapped.withLock { $0 = nextChunkBuilt.wait(timeout: .now() + 10) == .success }
+                pushOverlapped.withLock { $0 = nextChunkBuilt.wait(timeout: .now() + ChunkAheadTests.patience) == .success }
             }
             return try peer.apply(changeSet: changeSet.data, from: "test")
         }
@@ -100,7 +105,7 @@ import Testing
                 return count == 1
             }
             if first {
-                overlapped.withLock { $0 = transport.secondPull.wait(timeout: .now() + 10) == .success }
+                overlapped.withLock { $0 = transport.secondPull.wait(timeout: .now() + ChunkAheadTests.patience) == .success }
                 switch firstApply {
                 case .apply: break
                 case .writeLocallyThenApply(let key): try inner.set(key, fields: ["status": .text("ongoing")])

@@ -20,7 +20,7 @@ final class DaemonProcess: @unchecked Sendable {
         self.dataDirectory = dataDirectory
         logFile = dataDirectory.deletingLastPathComponent().appendingPathComponent(
             "\(name)-\(UUID().uuidString.prefix(4)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = napsyncBinary
         process.arguments = ["serve", "--data-dir", dataDirectory.path, "--host", "127.0.0.1"] + arguments
         var env = ProcessInfo.processInfo.environment.filter {
@@ -189,11 +189,15 @@ struct DaemonProcessTests {
 
         // Then all four converge on one digest
         let all = [coordinatorDir] + departments.map { root.appendingPathComponent($0) }
-        let common = try await waitFor("the four nodes to converge", timeout: .seconds(60)) { () -> String? in
+        _ = try await waitFor("the four nodes to converge", timeout: .seconds(60)) { () -> String? in
             let digests = try all.map(digest(of:))
             return Set(digests).count == 1 ? digests[0] : nil
         }
-        #expect(common != nil)
+        // ... which holds what every department recorded while the coordinator was down
+        let export = try napsync(["export", "--data-dir", coordinatorDir.path])
+        for department in departments {
+            for year in 2013...2015 { #expect(export.contains("\(department) \(year)"), "\(department) \(year) in the export") }
+        }
         for daemon in daemons {
             #expect(daemon.log.contains("peer reachable again"), "\(daemon.name): \(daemon.log)")
             // state changes are logged, not every failed retry
