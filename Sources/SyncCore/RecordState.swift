@@ -104,6 +104,11 @@ public struct RecordState: Sendable, Hashable {
         for assignment in change.assignments {
             let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? superseded : []
             let version = Version(dot: dot, time: change.time, value: assignment.value, observed: observed)
+            // A field after every field held (each field of a new record, as changes list their fields sorted).
+            if slots.last.map({ $0.field < assignment.field }) ?? true {
+                slots.append(Slot(field: assignment.field, version: version))
+                continue
+            }
             var range = range(of: assignment.field)
             var index = range.lowerBound
             while !superseded.isEmpty, index < range.upperBound {
