@@ -41,12 +41,16 @@ import Testing
         #expect(!state.mayConflict)
     }
 
-    @Test func aStateStoredWithFieldsOutOfOrderReadsBackSorted() throws {
-        // Given a stored state whose fields are not sorted and name one field twice, as dictionary order could
-        // leave them (the later one won when states were read into a dictionary)
+    @Test(arguments: [
+        [("status", "late"), ("narrative", "n"), ("status", "later")],
+        [("status", "late"), ("status", "later"), ("narrative", "n")],
+    ])
+    func aStateStoredWithFieldsOutOfOrderReadsBackSorted(_ stored: [(String, String)]) throws {
+        // Given a stored state whose fields are not sorted and name one field twice, apart or side by side, as
+        // dictionary order could leave them (the later one won when states were read into a dictionary)
         var blob = BinaryWriter()
         blob.varint(3)
-        for (name, value) in [("status", "late"), ("narrative", "n"), ("status", "later")] {
+        for (name, value) in stored {
             blob.string(name)
             blob.varint(1)
             blob.varint(1)  // origin index
@@ -60,6 +64,7 @@ import Testing
         // Then the fields are sorted, the later duplicate won, and encoding it again gives the sorted form
         #expect(state.entries.map(\.name) == ["narrative", "status"])
         #expect(state.values["status"] == .text("later"))
+        #expect(state.versions(of: "status")?.count == 1)
         let again = try StoredEncoding.decodeState(StoredEncoding.encode(state, index: { _ in 1 }), node: { $0 == 1 ? writer : nil })
         #expect(again == state)
     }
