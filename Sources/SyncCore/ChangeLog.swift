@@ -12,6 +12,11 @@ enum ChangeLog {
         var chain: ChainHash
         var bytes: [UInt8]
 
+        /// Whether this is the block of change `seq` of the origin with local index `origin`.
+        func holds(_ seq: UInt64, of origin: Int64) -> Bool {
+            origin == self.origin && seq >= firstSeq && seq <= lastSeq
+        }
+
         /// The changes of the block from `seq` on.
         func entries(from seq: UInt64) throws -> [ChangeBlock.Entry] {
             var reader = ChangeBlock.Reader(bytes, firstSeq: firstSeq)
@@ -24,7 +29,7 @@ enum ChangeLog {
 
         /// The stored change `seq`, which the block holds.
         func entry(_ seq: UInt64) throws -> ChangeBlock.Entry? {
-            guard seq >= firstSeq, seq <= lastSeq else { return nil }
+            guard holds(seq, of: origin) else { return nil }
             var reader = ChangeBlock.Reader(bytes, firstSeq: firstSeq)
             while let entry = try reader.next() {
                 if entry.seq == seq { return entry }

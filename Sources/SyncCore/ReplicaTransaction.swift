@@ -136,7 +136,7 @@ struct ReplicaTransaction {
     mutating func storedChange(_ dot: Dot) throws -> (time: Int64, record: String, assignments: [Assignment], supersedes: [Dot])? {
         guard let index = origins.index(of: dot.origin) else { return nil }
         try writeBlock()
-        if replayedBlock?.origin != index || replayedBlock.map({ dot.seq < $0.firstSeq || dot.seq > $0.lastSeq }) ?? true {
+        if replayedBlock?.holds(dot.seq, of: index) != true {
             replayedBlock = try ChangeLog.block(holding: dot.seq, origin: index, db: db)
         }
         guard let entry = try replayedBlock?.entry(dot.seq) else { return nil }
