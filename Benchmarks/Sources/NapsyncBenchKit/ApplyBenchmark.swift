@@ -66,7 +66,7 @@ public enum ApplyBenchmark {
                 id: "2b", name: "  context: ChangeSetFormat.decode alone (integrity check, inflate, parse; in 2a beside the writer)",
                 figure: Format.duration(decode.median), baseline: "against 2a's apply time", ratio: decode.median / pair.subject.median),
             ReportRow(
-                id: "2c", name: "  context: 2a's SQL alone (its change and record rows, precomputed, bound raw)",
+                id: "2c", name: "  context: 2a's SQL alone (its change-log blocks and record rows, precomputed, bound raw)",
                 figure: "\(Format.duration(floor.median)) (\(floorRows.blocks.count.formatted()) change-log blocks, "
                     + "\(floorRows.records.count.formatted()) record rows)",
                 baseline: "share of 2a's apply time; \(Format.fixed(floor.median / pair.baseline.median, 2))x the raw upserts",
