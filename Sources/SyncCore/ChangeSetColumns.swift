@@ -1,6 +1,6 @@
 import NAPModel
 
-/// A change set's payload as it is built: the six columns of protocol.md §3.3 and the origins its header lists,
+/// A change set's payload as it is built: the six columns of protocol.md §2.2 and the origins its header lists,
 /// in the order the columns refer to them.
 ///
 /// Two writers fill it. `ChangeSetFormat.encode` appends `Change`s; `Replica` appends stored rows as they are
