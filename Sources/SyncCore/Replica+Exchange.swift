@@ -180,6 +180,7 @@ extension Replica: ChangeSetExchange {
                 transaction.expectRecords(header.changeCount)
                 while let batch = try batches.next() {
                     try apply(batch, within: &application, from: label, in: &transaction)
+                    if batch.changes.count >= DecodedBatches.batchSize { transaction.releases.release(batch) }
                 }
                 try verifySignatures(signatures, datasetID: header.datasetID, from: label, in: &transaction)
                 totals.opened += try transaction.flush()

@@ -129,8 +129,10 @@ public final class Replica: Sendable {
 
     /// Runs `body` in one write transaction; the changes it makes commit together or not at all.
     func transaction<T>(_ body: (inout ReplicaTransaction) throws -> T) throws -> (T, conflictsOpened: Int) {
-        try database.write { db in
-            var transaction = try ReplicaTransaction(db, identity: identity)
+        let releases = ReleaseQueue()
+        defer { releases.wait() }
+        return try database.write { db in
+            var transaction = try ReplicaTransaction(db, identity: identity, releases: releases)
             let result = try body(&transaction)
             let opened = try transaction.flush()
             return (result, opened)

@@ -25,6 +25,8 @@ struct ReplicaTransaction {
     private var replayedBlock: ChangeLog.Block?
     /// What this transaction leaves for the next one if it commits (see `WriterSnapshot`); made at the first flush.
     private var pending: PendingSnapshot?
+    /// Where large values this transaction is done with are freed; the caller waits for it after the commit.
+    let releases: ReleaseQueue
 
     private struct Touched {
         /// `RecordKey.description`, made once per record rather than once per statement.
@@ -33,9 +35,10 @@ struct ReplicaTransaction {
         var conflictsBefore: Int
     }
 
-    init(_ db: Database, identity: NodeIdentity, now: Date = Date()) throws {
+    init(_ db: Database, identity: NodeIdentity, releases: ReleaseQueue = ReleaseQueue(), now: Date = Date()) throws {
         self.db = db
         self.identity = identity
+        self.releases = releases
         if let snapshot = try WriterSnapshotCache.snapshot(for: db) {
             self.origins = snapshot.origins
             self.lastTime = snapshot.lastTime
@@ -71,6 +74,9 @@ struct ReplicaTransaction {
         states[record] = touched
         return states.index(forKey: record)!
     }
+
+    /// From this many records, a flush hands the states it wrote to `releases` rather than free them itself.
+    static let releasedStates = 1024
 
     /// Makes room for the records of a change set of `changeCount` changes, so that the working set is not
     /// rehashed as it grows.
@@ -205,7 +211,13 @@ struct ReplicaTransaction {
             self.pending = pending
         }
         try origins.flush(db)
-        states.removeAll(keepingCapacity: true)
+        if states.count >= Self.releasedStates {
+            let finished = states
+            states = [:]
+            releases.release(finished)
+        } else {
+            states.removeAll(keepingCapacity: true)
+        }
         pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains)
         pending!.totalChanges = WriterSnapshotCache.Stamp.totalChanges(db)
         return opened

@@ -21,7 +21,7 @@ import Testing
         let own = DataDirectory.resolve(nil, environment: Self.home, serviceDirectory: service.url)
         #expect(own.path == "/home/alice/.local/share/napsync", "no replica in the service directory yet")
 
-        FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
+        _ = FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
         #expect(DataDirectory.resolve(nil, environment: Self.home, serviceDirectory: service.url, userID: getuid()) == service.url)
         #expect(DataDirectory.resolve(nil, environment: Self.home, serviceDirectory: service.url, userID: getuid() &+ 1) == own)
         #expect(DataDirectory.resolve(nil, environment: ["NAPSYNC_DATA_DIR": "/e"], serviceDirectory: service.url).path == "/e")
@@ -34,7 +34,7 @@ import Testing
         #expect(DataDirectory.serviceReplicas(serviceDirectory: service.url).isEmpty)
         #expect(DataDirectory.serviceHint(missing: "/home/alice/n", replicas: []) == nil)
 
-        FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
+        _ = FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
         let other = DataDirectory.serviceReplicas(userID: getuid() &+ 1, serviceDirectory: service.url)
         #expect(other == [.init(directory: service.url, isOwnedByCaller: false)])
         let hint = try #require(DataDirectory.serviceHint(missing: "/home/alice/n", replicas: other))
@@ -44,7 +44,7 @@ import Testing
     /// A directory the user named is where they meant to look: no hint.
     @Test func aNamedDirectoryGetsNoHint() throws {
         let service = try TemporaryDirectory()
-        FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
+        _ = FileManager.default.createFile(atPath: service.appending(Replica.databaseFileName).path, contents: Data())
         let other = getuid() &+ 1
         #expect(DataDirectory.hintForMissingReplica(in: "/x", flag: "/x", environment: [:], serviceDirectory: service.url, userID: other) == nil)
         #expect(DataDirectory.hintForMissingReplica(in: "/e", flag: nil, environment: ["NAPSYNC_DATA_DIR": "/e"], serviceDirectory: service.url, userID: other) == nil)
@@ -55,7 +55,7 @@ import Testing
         let service = try TemporaryDirectory()
         for instance in ["defence", "coordinator"] {
             try FileManager.default.createDirectory(at: service.appending(instance), withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: service.appending("\(instance)/\(Replica.databaseFileName)").path, contents: Data())
+            _ = FileManager.default.createFile(atPath: service.appending("\(instance)/\(Replica.databaseFileName)").path, contents: Data())
         }
         try FileManager.default.createDirectory(at: service.appending("empty"), withIntermediateDirectories: true)
         let mine = DataDirectory.serviceReplicas(userID: getuid(), serviceDirectory: service.url)
