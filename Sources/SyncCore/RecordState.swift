@@ -105,7 +105,8 @@ public struct RecordState: Sendable, Hashable {
             let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? superseded : []
             let version = Version(dot: dot, time: change.time, value: assignment.value, observed: observed)
             // A field after every field held (each field of a new record, as changes list their fields sorted).
-            if slots.last.map({ $0.field < assignment.field }) ?? true {
+            // The last field is read in place: `slots.last` would copy the whole slot out, value included.
+            if slots.isEmpty || slots[slots.count - 1].field < assignment.field {
                 slots.append(Slot(field: assignment.field, version: version))
                 continue
             }
