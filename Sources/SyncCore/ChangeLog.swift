@@ -26,16 +26,6 @@ enum ChangeLog {
             }
             return entries
         }
-
-        /// The stored change `seq`, which the block holds.
-        func entry(_ seq: UInt64) throws -> ChangeBlock.Entry? {
-            guard holds(seq, of: origin) else { return nil }
-            var reader = ChangeBlock.Reader(bytes, firstSeq: firstSeq)
-            while let entry = try reader.next() {
-                if entry.seq == seq { return entry }
-            }
-            return nil
-        }
     }
 
     /// The block that holds change `seq` of the origin with local index `origin`, if the log holds it.

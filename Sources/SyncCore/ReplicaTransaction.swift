@@ -21,8 +21,9 @@ struct ReplicaTransaction {
     /// The run of changes appended last, written to the log as one row when the next change does not continue
     /// it, before the log is read, and at each flush (see `ChangeBlock`).
     private var block: ChangeBlock.Builder?
-    /// The block a replay was last compared against: a re-delivered set replays consecutive changes.
-    private var replayedBlock: ChangeLog.Block?
+    /// For each origin, the changes of the block a replay was last compared against, read once: a re-delivered
+    /// set replays consecutive changes of an origin, possibly interleaved with other origins' changes.
+    private var replayedBlocks: [Int64: (block: ChangeLog.Block, entries: [ChangeBlock.Entry])] = [:]
     /// What this transaction leaves for the next one if it commits (see `WriterSnapshot`); made at the first flush.
     private var pending: PendingSnapshot?
     /// Where large values this transaction is done with are freed; the caller waits for it after the commit.
@@ -142,10 +143,12 @@ struct ReplicaTransaction {
     mutating func storedChange(_ dot: Dot) throws -> (time: Int64, record: String, assignments: [Assignment], supersedes: [Dot])? {
         guard let index = origins.index(of: dot.origin) else { return nil }
         try writeBlock()
-        if replayedBlock?.holds(dot.seq, of: index) != true {
-            replayedBlock = try ChangeLog.block(holding: dot.seq, origin: index, db: db)
+        if replayedBlocks[index]?.block.holds(dot.seq, of: index) != true {
+            guard let block = try ChangeLog.block(holding: dot.seq, origin: index, db: db) else { return nil }
+            replayedBlocks[index] = (block, try block.entries(from: block.firstSeq))
         }
-        guard let entry = try replayedBlock?.entry(dot.seq) else { return nil }
+        guard let (block, entries) = replayedBlocks[index], dot.seq - block.firstSeq < UInt64(entries.count) else { return nil }
+        let entry = entries[Int(dot.seq - block.firstSeq)]
         let origins = self.origins
         var body = entry.body
         let decoded = try StoredEncoding.decodeBody(&body, node: { origins.node(at: $0) })

@@ -95,6 +95,36 @@ import Testing
         #expect(try justice.canonicalExport().digest() == defence.canonicalExport().digest())
     }
 
+    @Test func aReplayThatInterleavesOriginsIsRecognisedAsKnown() throws {
+        // Given unjoined nodes (so that a set can be rebuilt without signatures): a coordinator holding long runs
+        // of defence's and justice's changes
+        let fixture = try ReplicaFixture()
+        let coordinator = try fixture.make(.coordinator)
+        var runs: [[Change]] = []
+        for (department, line) in [(Department.defence, "1.a"), (.justice, "9")] {
+            let node = try fixture.make(department)
+            try node.write { writer in
+                for index in 0..<Self.runLength {
+                    try writer.set(.entry(department, year: 2013 + index % 4, line: line), fields: ["n": .int(Int64(index))])
+                }
+            }
+            try node.push(to: coordinator)
+            let set = try #require(try node.changeSet(missingFrom: VectorClock(), maxChanges: 10_000, compression: .fast))
+            runs.append(try ChangeSetFormat.decode(set.data, sender: "test").changes)
+        }
+        let digest = try coordinator.canonicalExport().digest()
+        // When the same changes come back with the two origins interleaved change by change
+        let interleaved = zip(runs[0], runs[1]).flatMap { [$0, $1] }
+        let owners = Dictionary(uniqueKeysWithValues: zip([runs[0][0].origin, runs[1][0].origin], ["defence", "justice"]))
+        let set = try ChangeSetFormat.encode(
+            interleaved, owners: owners, sender: coordinator.nodeID, datasetID: coordinator.identity.datasetID)
+        let report = try coordinator.apply(changeSet: set, from: "test")
+        // Then every one is found among the blocks already held, and nothing changes
+        #expect(report.alreadyKnown == 2 * Self.runLength)
+        #expect(report.applied == 0)
+        #expect(try coordinator.canonicalExport().digest() == digest)
+    }
+
     @Test func aReplicaWithOneRowPerChangeIsMovedIntoBlocks() throws {
         // Given a coordinator holding defence's and justice's changes, interleaved, some in one set
         let (coordinator, defence, justice) = (network.coordinator, network.defence, network.justice)
