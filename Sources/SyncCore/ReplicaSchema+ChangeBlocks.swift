@@ -22,6 +22,14 @@ extension ReplicaSchema {
                     changes BLOB NOT NULL
                 );
                 CREATE UNIQUE INDEX change_block_origin_seq ON change_block(origin, last_seq, first_seq);
+                -- An origin's blocks are appended in sequence order: one that starts at or before the end of a
+                -- block already held would hold a change twice (what UNIQUE (origin, seq) refused before).
+                CREATE TRIGGER change_block_in_order BEFORE INSERT ON change_block
+                WHEN NEW.first_seq > NEW.last_seq
+                    OR EXISTS (SELECT 1 FROM change_block WHERE origin = NEW.origin AND last_seq >= NEW.first_seq)
+                BEGIN
+                    SELECT RAISE(ABORT, 'change block out of order: it would hold a change twice');
+                END;
                 """)
         var nodes: [Int64: NodeID] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT idx, node_id FROM origin") {
