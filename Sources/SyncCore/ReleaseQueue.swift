@@ -8,20 +8,18 @@ import Foundation
 /// waits for, while the second core was mostly idle. The writer hands such values over instead of dropping them;
 /// `wait()` returns once all of them are freed, so nothing outlives the apply that made it.
 final class ReleaseQueue: Sendable {
-    private static let queue = DispatchQueue(label: "napsync.release", qos: .userInitiated)
+    /// The global queue rather than a serial queue of napsync's own: several replicas apply at once in one
+    /// process (a coordinator, the benchmark's departments), and one apply's frees must not wait behind another's.
+    private static let queue = DispatchQueue.global(qos: .userInitiated)
     private let pending = DispatchGroup()
     /// On one core, handing over would only add work.
     private static let isActive = ProcessInfo.processInfo.activeProcessorCount > 1
 
-    /// Takes `value` and frees it on the release thread (here, when there is no second core).
+    /// Takes `value` and frees it on another thread (here, when there is no second core).
     func release<Value: Sendable>(_ value: consuming Value) {
         guard Self.isActive else { return }
         let box = Box(value)
-        pending.enter()
-        Self.queue.async { [pending] in
-            box.drop()
-            pending.leave()
-        }
+        Self.queue.async(group: pending) { box.drop() }
     }
 
     /// Waits until everything handed over is freed.
@@ -31,7 +29,7 @@ final class ReleaseQueue: Sendable {
 
     /// Holds the only reference, so that the value is freed where `drop()` runs.
     private final class Box<Value: Sendable>: @unchecked Sendable {
-        // Touched by the handing thread before `async` and by the release thread after it: never at once.
+        // Touched by the writer before `async` and by the freeing thread after it: never at once.
         private var value: Value?
 
         init(_ value: consuming Value) { self.value = value }
