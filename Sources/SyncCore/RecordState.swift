@@ -24,8 +24,13 @@ public struct RecordState: Sendable, Hashable {
         /// The order that picks the winner, the same on every replica: later hybrid time first, then the higher
         /// origin node id, then the higher sequence number.
         static func wins(_ lhs: Version, over rhs: Version) -> Bool {
+            wins(lhs.time, lhs.dot, over: rhs.time, rhs.dot)
+        }
+
+        /// The same order on the parts it reads, for callers that read them in place.
+        static func wins(_ lhsTime: Int64, _ lhsDot: Dot, over rhsTime: Int64, _ rhsDot: Dot) -> Bool {
             // `NodeID`'s order is the order of its hex string, which is what the rule names.
-            (lhs.time, lhs.dot.origin, lhs.dot.seq) > (rhs.time, rhs.dot.origin, rhs.dot.seq)
+            (lhsTime, lhsDot.origin, lhsDot.seq) > (rhsTime, rhsDot.origin, rhsDot.seq)
         }
     }
 
@@ -123,7 +128,11 @@ public struct RecordState: Sendable, Hashable {
             // Winner first: after the versions that win over the new one. Appended and moved into place, as
             // `insert(_:at:)` goes through the generic `replaceSubrange`.
             var position = range.lowerBound
-            while position < range.upperBound, Version.wins(slots[position].version, over: version) { position += 1 }
+            while position < range.upperBound,
+                Version.wins(slots[position].version.time, slots[position].version.dot, over: version.time, version.dot)
+            {
+                position += 1
+            }
             slots.append(Slot(field: assignment.field, version: version))
             var moving = slots.count - 1
             while moving > position {

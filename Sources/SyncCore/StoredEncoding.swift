@@ -20,14 +20,14 @@ enum StoredEncoding {
             while end < slots.endIndex, slots[end].field == field { end += 1 }
             writer.string(field)
             writer.varint(end - position)
-            for slot in slots[position..<end] {
-                let version = slot.version
-                writer.varint(UInt64(index(version.dot.origin)))
-                writer.varint(version.dot.seq)
-                writer.signed(version.time)
-                writer.value(version.value)
-                writer.varint(version.observed.count)
-                for dot in version.observed {
+            // By index, reading each version in place: copying a slot out retains its field, value and context.
+            for slotIndex in position..<end {
+                writer.varint(UInt64(index(slots[slotIndex].version.dot.origin)))
+                writer.varint(slots[slotIndex].version.dot.seq)
+                writer.signed(slots[slotIndex].version.time)
+                writer.value(slots[slotIndex].version.value)
+                writer.varint(slots[slotIndex].version.observed.count)
+                for dot in slots[slotIndex].version.observed {
                     writer.varint(UInt64(index(dot.origin)))
                     writer.varint(dot.seq)
                 }
