@@ -41,31 +41,6 @@ import Testing
         #expect(try blocks(of: defence.nodeID, in: defence) == [1...full, (full + 1)...(2 * full), (2 * full + 1)...UInt64(Self.runLength)])
     }
 
-    @Test func theLogRefusesABlockThatWouldHoldAChangeTwice() throws {
-        let defence = network.defence
-        let full = Int64(ChangeBlock.maxChanges)
-        for (first, last) in [(full, full + 3), (1, 1), (Int64(Self.runLength), Int64(Self.runLength) + 1), (Int64(Self.runLength) + 2, Int64(Self.runLength) + 1)] {
-            #expect(throws: DatabaseError.self, "a block of \(first)...\(last)") {
-                try defence.database.write { db in
-                    let origin = try #require(try OriginDirectory(db).index(of: defence.nodeID))
-                    try db.execute(
-                        sql: "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, 0, x'', x'')",
-                        arguments: [origin, first, last])
-                }
-            }
-        }
-        // The next block in order is accepted (and rolled back here)
-        try defence.database.writeWithoutTransaction { db in
-            try db.inTransaction {
-                let origin = try #require(try OriginDirectory(db).index(of: defence.nodeID))
-                try db.execute(
-                    sql: "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, 0, x'', x'')",
-                    arguments: [origin, Self.runLength + 1, Self.runLength + 1])
-                return .rollback
-            }
-        }
-    }
-
     @Test func aPeerIsServedWhatItLacksFromAnyPointInsideABlock() throws {
         let defence = network.defence
         let all = try ChangeSetFormat.decode(
