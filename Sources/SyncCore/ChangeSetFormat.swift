@@ -155,11 +155,7 @@ public enum ChangeSetFormat {
             throw malformed("it is \(data.count) bytes, over the limit of \(limits.maxEncodedBytes)")
         }
         let bytes = [UInt8](data)
-        guard bytes.count >= magic.count + 2 + 32, Array(bytes[0..<4]) == magic else {
-            throw malformed("not a napsync change set (bad magic or too short)")
-        }
-        guard bytes[4] == version else { throw .unsupportedVersion(sender: label, version: Int(bytes[4])) }
-        guard bytes[5] == 0 else { throw malformed("unknown flags \(bytes[5]) (reserved, must be 0)") }
+        try checkPrelude(bytes, sender: label)
         let body = bytes[0..<(bytes.count - 32)]
         guard Array(SHA256.hash(data: body)) == Array(bytes[(bytes.count - 32)...]) else {
             throw malformed("integrity check failed: the file is truncated or was altered")
@@ -189,9 +185,20 @@ public enum ChangeSetFormat {
     /// everything). Nil when the bytes do not start with a well-formed header.
     public static func unverifiedHeader(of data: Data) -> Header? {
         let bytes = [UInt8](data)
-        guard bytes.count >= magic.count + 2 + 32, Array(bytes[0..<4]) == magic, bytes[4] == version else { return nil }
+        guard (try? checkPrelude(bytes, sender: "")) != nil else { return nil }
         var reader = BinaryReader(bytes, from: 6, count: bytes.count - 32 - 6)
         return try? readHeader(&reader, limits: .default, malformed: { .malformedChangeSet(sender: "", reason: $0) }).header
+    }
+
+    /// Checks what precedes the header: the magic, the format version and the flags, and room for the trailer.
+    private static func checkPrelude(_ bytes: [UInt8], sender label: String) throws(ReplicaError) {
+        guard bytes.count >= magic.count + 2 + 32, Array(bytes[0..<4]) == magic else {
+            throw .malformedChangeSet(sender: label, reason: "not a napsync change set (bad magic or too short)")
+        }
+        guard bytes[4] == version else { throw .unsupportedVersion(sender: label, version: Int(bytes[4])) }
+        guard bytes[5] == 0 else {
+            throw .malformedChangeSet(sender: label, reason: "unknown flags \(bytes[5]) (reserved, must be 0)")
+        }
     }
 
     /// Reads the header after the magic, version and flags, up to the compressed payload.
