@@ -17,13 +17,11 @@ enum ChangeLog {
             origin == self.origin && seq >= firstSeq && seq <= lastSeq
         }
 
-        /// The changes of the block from `seq` on.
-        func entries(from seq: UInt64) throws -> [ChangeBlock.Entry] {
+        /// The block's changes, in sequence order.
+        func entries() throws -> [ChangeBlock.Entry] {
             var reader = ChangeBlock.Reader(bytes, firstSeq: firstSeq)
             var entries: [ChangeBlock.Entry] = []
-            while let entry = try reader.next() {
-                if entry.seq >= seq { entries.append(entry) }
-            }
+            while let entry = try reader.next() { entries.append(entry) }
             return entries
         }
     }
@@ -56,7 +54,7 @@ enum ChangeLog {
         if block.lastSeq == seq { return block.chain }
         // Inside a block: from the chain value before it, through its digests.
         var chain = try self.chain(after: block.firstSeq - 1, of: node, origin: origin, db: db)
-        for entry in try block.entries(from: block.firstSeq) where entry.seq <= seq {
+        for entry in try block.entries() where entry.seq <= seq {
             chain = ChangeChain.next(chain, entry.digest)
         }
         return chain

@@ -145,7 +145,7 @@ struct ReplicaTransaction {
         try writeBlock()
         if replayedBlocks[index]?.block.holds(dot.seq, of: index) != true {
             guard let block = try ChangeLog.block(holding: dot.seq, origin: index, db: db) else { return nil }
-            replayedBlocks[index] = (block, try block.entries(from: block.firstSeq))
+            replayedBlocks[index] = (block, try block.entries())
         }
         guard let (block, entries) = replayedBlocks[index], dot.seq - block.firstSeq < UInt64(entries.count) else { return nil }
         let entry = entries[Int(dot.seq - block.firstSeq)]

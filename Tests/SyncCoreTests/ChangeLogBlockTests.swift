@@ -197,7 +197,7 @@ import Testing
                         origin: index, firstSeq: UInt64(row["first_seq"] as Int64), lastSeq: UInt64(row["last_seq"] as Int64),
                         chain: try #require(ChainHash(row["chain"] as Data)), bytes: [UInt8](row["changes"] as Data))
                     var chain = try ChangeLog.chain(after: block.firstSeq - 1, of: node, origin: index, db: db)
-                    for entry in try block.entries(from: block.firstSeq) {
+                    for entry in try block.entries() {
                         chain = ChangeChain.next(chain, entry.digest)
                         var body = entry.body
                         let bodyBytes = Data(try body.raw(body.remaining))
