@@ -163,7 +163,7 @@ extension Replica: ChangeSetExchange {
     ) throws -> ApplyTotals {
         var current_ = current
         defer { current = current_ }
-        return try transaction { transaction -> ApplyTotals in
+        return try transaction(freeingElsewhere: true) { transaction -> ApplyTotals in
             var totals = ApplyTotals()
             while let data = try next() {
                 current_ = data
@@ -180,7 +180,7 @@ extension Replica: ChangeSetExchange {
                 transaction.expectRecords(header.changeCount)
                 while let batch = try batches.next() {
                     try apply(batch, within: &application, from: label, in: &transaction)
-                    if batch.changes.count >= DecodedBatches.batchSize { transaction.releases.release(batch) }
+                    if batch.changes.count >= DecodedBatches.batchSize { transaction.releases?.release(batch) }
                 }
                 try verifySignatures(signatures, datasetID: header.datasetID, from: label, in: &transaction)
                 totals.opened += try transaction.flush()

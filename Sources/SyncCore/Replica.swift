@@ -127,10 +127,14 @@ public final class Replica: Sendable {
         try database.read { db in try OriginDirectory(db).clock }
     }
 
-    /// Runs `body` in one write transaction; the changes it makes commit together or not at all.
-    func transaction<T>(_ body: (inout ReplicaTransaction) throws -> T) throws -> (T, conflictsOpened: Int) {
-        let releases = ReleaseQueue()
-        defer { releases.wait() }
+    /// Runs `body` in one write transaction; the changes it makes commit together or not at all. With
+    /// `freeingElsewhere`, large values the transaction is done with are freed on another thread (see
+    /// `ReleaseQueue`), which this waits for after the commit: for applies, not for a local write's few values.
+    func transaction<T>(freeingElsewhere: Bool = false, _ body: (inout ReplicaTransaction) throws -> T) throws
+        -> (T, conflictsOpened: Int)
+    {
+        let releases = freeingElsewhere ? ReleaseQueue() : nil
+        defer { releases?.wait() }
         return try database.write { db in
             var transaction = try ReplicaTransaction(db, identity: identity, releases: releases)
             let result = try body(&transaction)

@@ -26,8 +26,9 @@ struct ReplicaTransaction {
     private var replayedBlocks: [Int64: (block: ChangeLog.Block, entries: [ChangeBlock.Entry])] = [:]
     /// What this transaction leaves for the next one if it commits (see `WriterSnapshot`); made at the first flush.
     private var pending: PendingSnapshot?
-    /// Where large values this transaction is done with are freed; the caller waits for it after the commit.
-    let releases: ReleaseQueue
+    /// Where large values this transaction is done with are freed, when the caller gave one (it waits for it
+    /// after the commit); without one they are freed here.
+    let releases: ReleaseQueue?
 
     private struct Touched {
         /// `RecordKey.description`, made once per record rather than once per statement.
@@ -36,7 +37,7 @@ struct ReplicaTransaction {
         var conflictsBefore: Int
     }
 
-    init(_ db: Database, identity: NodeIdentity, releases: ReleaseQueue = ReleaseQueue(), now: Date = Date()) throws {
+    init(_ db: Database, identity: NodeIdentity, releases: ReleaseQueue? = nil, now: Date = Date()) throws {
         self.db = db
         self.identity = identity
         self.releases = releases
@@ -214,7 +215,7 @@ struct ReplicaTransaction {
             self.pending = pending
         }
         try origins.flush(db)
-        if states.count >= Self.releasedStates {
+        if let releases, states.count >= Self.releasedStates {
             let finished = states
             states = [:]
             releases.release(finished)
