@@ -101,16 +101,10 @@ struct RawStatement {
         buffer.append(contentsOf: UnsafeRawBufferPointer(start: base, count: count))
     }
 
-    func columnText(_ index: Int32) -> String {
-        guard let text = sqlite3_column_text(handle, index) else { return "" }
-        let count = Int(sqlite3_column_bytes(handle, index))
-        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
-    }
-
     func columnBytes(_ index: Int32) -> [UInt8] {
-        let count = Int(sqlite3_column_bytes(handle, index))
-        guard count > 0, let base = sqlite3_column_blob(handle, index) else { return [] }
-        return [UInt8](UnsafeRawBufferPointer(start: base, count: count))
+        var bytes: [UInt8] = []
+        columnBytes(index, into: &bytes)
+        return bytes
     }
 
     private func failure(_ code: Int32) -> DatabaseError {
