@@ -155,11 +155,9 @@ public struct SyncSessionDriver: Sendable {
     /// chunk's ranges added. Nil when no chunk follows, or the header cannot be read (the apply will say why).
     static func nextPull(after chunk: PulledChunk, requested: PullRequestBody) -> PullRequestBody? {
         guard chunk.hasMore, let header = ChangeSetFormat.unverifiedHeader(of: chunk.data) else { return nil }
-        var entries = requested.clock.entries
-        for range in header.origins where range.count > 0 {
-            entries[range.node] = max(entries[range.node] ?? 0, range.lastSeq)
-        }
-        return PullRequestBody(clock: VectorClock(entries), maxChanges: requested.maxChanges)
+        let brought = VectorClock(Dictionary(
+            header.origins.filter { $0.count > 0 }.map { ($0.node, $0.lastSeq) }, uniquingKeysWith: max))
+        return PullRequestBody(clock: requested.clock.merged(with: brought), maxChanges: requested.maxChanges)
     }
 
     private func prepare(for peerClock: VectorClock, maxChanges: Int) async -> Result<OutgoingChangeSet?, any Error> {
