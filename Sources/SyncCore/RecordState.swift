@@ -84,14 +84,17 @@ public struct RecordState: Sendable, Hashable {
 
     /// Where `field`'s versions are in `slots` (an empty range where they would go when it has none).
     private func range(of field: String) -> Range<Int> {
-        var start = slots.endIndex
-        for index in slots.indices where slots[index].field >= field {
-            start = index
-            break
+        // Read through the buffer: `slots[index].field` would copy the whole slot out first, value included.
+        slots.withUnsafeBufferPointer { slots in
+            var start = slots.endIndex
+            for index in slots.indices where slots[index].field >= field {
+                start = index
+                break
+            }
+            var end = start
+            while end < slots.endIndex, slots[end].field == field { end += 1 }
+            return start..<end
         }
-        var end = start
-        while end < slots.endIndex, slots[end].field == field { end += 1 }
-        return start..<end
     }
 
     /// The live versions of `field`, winner first; nil when the record never had it.
@@ -102,6 +105,13 @@ public struct RecordState: Sendable, Hashable {
 
     /// Applies a change whose causal context this replica already holds.
     public mutating func apply(_ change: Change) {
+        var retired: [Slot] = []
+        apply(change, retiring: &retired)
+    }
+
+    /// As `apply(_:)`, moving the versions the change supersedes into `retired` instead of freeing them: an apply
+    /// of many changes has them freed off the writer's thread (see `ReleaseQueue`).
+    mutating func apply(_ change: Change, retiring retired: inout [Slot]) {
         let superseded = change.supersedes
         let dot = change.dot
         // A new record gets all its fields at once: size the array once rather than grow it field by field.
@@ -110,16 +120,15 @@ public struct RecordState: Sendable, Hashable {
             let observed = assignment.field == Change.removedField && assignment.value == .bool(true) ? superseded : []
             let version = Version(dot: dot, time: change.time, value: assignment.value, observed: observed)
             // A field after every field held (each field of a new record, as changes list their fields sorted).
-            // The last field is read in place: `slots.last` would copy the whole slot out, value included.
-            if slots.isEmpty || slots[slots.count - 1].field < assignment.field {
+            if slots.isEmpty || slots.withUnsafeBufferPointer({ $0[$0.count - 1].field < assignment.field }) {
                 slots.append(Slot(field: assignment.field, version: version))
                 continue
             }
             var range = range(of: assignment.field)
             var index = range.lowerBound
             while !superseded.isEmpty, index < range.upperBound {
-                if superseded.contains(slots[index].version.dot) {
-                    slots.remove(at: index)
+                if slots.withUnsafeBufferPointer({ superseded.contains($0[index].version.dot) }) {
+                    retired.append(slots.remove(at: index))
                     range = range.lowerBound..<(range.upperBound - 1)
                 } else {
                     index += 1
@@ -127,11 +136,14 @@ public struct RecordState: Sendable, Hashable {
             }
             // Winner first: after the versions that win over the new one. Appended and moved into place, as
             // `insert(_:at:)` goes through the generic `replaceSubrange`.
-            var position = range.lowerBound
-            while position < range.upperBound,
-                Version.wins(slots[position].version.time, slots[position].version.dot, over: version.time, version.dot)
-            {
-                position += 1
+            let position = slots.withUnsafeBufferPointer { slots in
+                var position = range.lowerBound
+                while position < range.upperBound,
+                    Version.wins(slots[position].version.time, slots[position].version.dot, over: version.time, version.dot)
+                {
+                    position += 1
+                }
+                return position
             }
             slots.append(Slot(field: assignment.field, version: version))
             var moving = slots.count - 1

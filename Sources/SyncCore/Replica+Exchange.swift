@@ -216,23 +216,31 @@ extension Replica: ChangeSetExchange {
     /// What the apply of one change set knows as it goes: the owner each origin claims in the header, and the
     /// counts.
     struct SetApplication {
-        let claimedOwner: [NodeID: String]
+        /// nil for an owner this build does not know, which may then write nothing.
+        let claimedOwner: [NodeID: Owner?]
+        private let claimedSlugs: [NodeID: String]
         var applied = 0
         var known = 0
 
         init(header: ChangeSetFormat.Header) {
-            claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
+            claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, Owner(slug: $0.owner)) })
+            claimedSlugs = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
         }
+
+        /// The owner `origin` claims, as the header spells it: for the error that refuses its write.
+        func claimedSlug(of origin: NodeID) -> String { claimedSlugs[origin] ?? "" }
     }
 
     private func apply(
         _ batch: DecodedBatches.Batch, within application: inout SetApplication, from label: String, in transaction: inout ReplicaTransaction
     ) throws {
-        // Through the buffer, so that each change is lent to the checks and the writer rather than copied out.
+        // Each change is read out of the batch once and lent to the checks and the writer: passed straight from
+        // the array to each, it was copied (its record key, fields and context retained) once per call.
         try batch.changes.withUnsafeBufferPointer { changes in
             for position in changes.indices {
-                if try isNew(changes[position], within: application, from: label, in: &transaction) {
-                    try transaction.record(changes[position], digest: batch.digests[position], prepared: batch.prepared[position])
+                let change = changes[position]
+                if try isNew(change, within: application, from: label, in: &transaction) {
+                    try transaction.record(change, digest: batch.digests[position], prepared: batch.prepared[position])
                     application.applied += 1
                 } else {
                     application.known += 1
@@ -258,9 +266,11 @@ extension Replica: ChangeSetExchange {
         guard change.seq == held + 1 else {
             throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
         }
-        let claimed = application.claimedOwner[change.origin] ?? ""
-        guard change.record.owner.slug == claimed else {
-            throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed, record: change.record)
+        // Compared as owners rather than slugs: this runs for every change of a set.
+        let claimed = application.claimedOwner[change.origin] ?? nil
+        guard change.record.owner == claimed else {
+            throw ReplicaError.forbiddenWrite(
+                sender: label, change: change.dot, originOwner: application.claimedSlug(of: change.origin), record: change.record)
         }
         for dependency in change.supersedes where transaction.origins.seq(of: dependency.origin) < dependency.seq {
             throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)

@@ -29,6 +29,8 @@ struct ReplicaTransaction {
     /// Where large values this transaction is done with are freed, when the caller gave one (it waits for it
     /// after the commit); without one they are freed here.
     let releases: ReleaseQueue?
+    /// Versions that changes of this transaction superseded, freed a run at a time (see `record`).
+    private var retired: [RecordState.Slot] = []
 
     private struct Touched {
         /// `RecordKey.description`, made once per record rather than once per statement.
@@ -79,6 +81,20 @@ struct ReplicaTransaction {
 
     /// From this many records, a flush hands the states it wrote to `releases` rather than free them itself.
     static let releasedStates = 1024
+    /// Superseded versions are handed to `releases` this many at a time: an apply of edits frees one per field
+    /// it writes, which was a tenth of the writer's time when done in `RecordState.apply`.
+    static let retiredRun = 1024
+
+    private mutating func releaseRetired() {
+        if let releases {
+            let run = retired
+            retired = []
+            retired.reserveCapacity(Self.retiredRun)
+            releases.release(run)
+        } else {
+            retired.removeAll(keepingCapacity: true)
+        }
+    }
 
     /// Makes room for the records of a change set of `changeCount` changes, so that the working set is not
     /// rehashed as it grows.
@@ -103,7 +119,8 @@ struct ReplicaTransaction {
     /// leaves the origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`).
     mutating func record(_ change: Change, digest: ChainHash, prepared: PreparedChange? = nil, local: Bool = false) throws {
         let position = try position(of: change.record)
-        states.values[position].state.apply(change)
+        states.values[position].state.apply(change, retiring: &retired)
+        if retired.count >= Self.retiredRun { releaseRetired() }
         let keyText = states.values[position].keyText
         lastTime = max(lastTime, change.time)
         guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
@@ -183,6 +200,7 @@ struct ReplicaTransaction {
     @discardableResult
     mutating func flush() throws -> Int {
         try writeBlock()
+        if !retired.isEmpty { releaseRetired() }
         var opened = 0
         if !states.isEmpty {
             if upsertRecord == nil {
