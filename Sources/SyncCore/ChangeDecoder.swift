@@ -39,8 +39,16 @@ struct ChangeDecoder: Sendable {
 
     /// The next changes, at most `limit`; after the last one, checks that nothing is left over.
     mutating func next(upTo limit: Int) throws(ReplicaError) -> [Change] {
+        var recordNumbers: [Int32] = []
+        return try next(upTo: limit, recordNumbers: &recordNumbers)
+    }
+
+    /// As `next(upTo:)`, appending to `recordNumbers` each change's record as the set numbers it (from 0, in
+    /// order of first appearance), so that the writer can find a record it has seen in the set without hashing
+    /// its key. A set that names one key twice as new gives it two numbers.
+    mutating func next(upTo limit: Int, recordNumbers: inout [Int32]) throws(ReplicaError) -> [Change] {
         do {
-            return try read(upTo: limit)
+            return try read(upTo: limit, recordNumbers: &recordNumbers)
         } catch let error as ReplicaError {
             throw error
         } catch {
@@ -48,10 +56,11 @@ struct ChangeDecoder: Sendable {
         }
     }
 
-    private mutating func read(upTo limit: Int) throws -> [Change] {
+    private mutating func read(upTo limit: Int, recordNumbers: inout [Int32]) throws -> [Change] {
         let count = min(limit, header.changeCount - decodedCount)
         var changes: [Change] = []
         changes.reserveCapacity(count)
+        recordNumbers.reserveCapacity(recordNumbers.count + count)
         for _ in 0..<count {
             let originIndex = try originColumn.count(max: header.origins.count - 1)
             guard remaining[originIndex] > 0 else { throw malformed("more changes for an origin than its range") }
@@ -66,8 +75,10 @@ struct ChangeDecoder: Sendable {
                 guard let key = RecordKey(text) else { throw malformed("malformed record key '\(text.prefix(80))'") }
                 records.append(key)
                 record = key
+                recordNumbers.append(Int32(records.count - 1))
             } else {
                 record = records[recordReference - 1]
+                recordNumbers.append(Int32(recordReference - 1))
             }
             let assignmentCount = try assignmentColumn.count(max: 256)
             guard assignmentCount > 0 else { throw malformed("a change assigns no field") }

@@ -10,6 +10,8 @@ import Foundation
 final class DecodedBatches: @unchecked Sendable {
     struct Batch: Sendable {
         var changes: [Change]
+        /// Each change's record as the set numbers it (see `ChangeDecoder.next(upTo:recordNumbers:)`).
+        var recordNumbers: [Int32]
         var digests: [ChainHash]
         var prepared: [PreparedChange]
     }
@@ -51,19 +53,20 @@ final class DecodedBatches: @unchecked Sendable {
         }
     }
 
-    private func batch(of changes: [Change], digests: [ChainHash]) -> Batch {
+    private func batch(of changes: [Change], recordNumbers: [Int32], digests: [ChainHash]) -> Batch {
         let prepared = changes.withUnsafeBufferPointer {
             PreparedChange.prepare($0, digests: digests, chains: &chains, indexes: indexes)
         }
-        return Batch(changes: changes, digests: digests, prepared: prepared)
+        return Batch(changes: changes, recordNumbers: recordNumbers, digests: digests, prepared: prepared)
     }
 
     /// The next batch in order, or nil after the last. Throws what the decoder found wrong.
     func next() throws(ReplicaError) -> Batch? {
         if var decoder = whole {
             whole = nil
-            let changes = try decoder.next(upTo: decoder.header.changeCount)
-            return batch(of: changes, digests: ChangeChain.digests(of: changes))
+            var recordNumbers: [Int32] = []
+            let changes = try decoder.next(upTo: decoder.header.changeCount, recordNumbers: &recordNumbers)
+            return batch(of: changes, recordNumbers: recordNumbers, digests: ChangeChain.digests(of: changes))
         }
         condition.lock()
         defer { condition.unlock() }
@@ -87,8 +90,9 @@ final class DecodedBatches: @unchecked Sendable {
         while true {
             let batch: Batch
             do {
-                let changes = try decoder.next(upTo: Self.batchSize)
-                batch = self.batch(of: changes, digests: ChangeChain.digests(of: changes, workers: 1))
+                var recordNumbers: [Int32] = []
+                let changes = try decoder.next(upTo: Self.batchSize, recordNumbers: &recordNumbers)
+                batch = self.batch(of: changes, recordNumbers: recordNumbers, digests: ChangeChain.digests(of: changes, workers: 1))
             } catch {
                 condition.lock()
                 failure = error

@@ -177,7 +177,7 @@ extension Replica: ChangeSetExchange {
                 let batches = DecodedBatches(decoder, chains: chains, indexes: transaction.origins.indexes)
                 defer { batches.stop() }
                 var application = SetApplication(header: header)
-                transaction.expectRecords(header.changeCount)
+                transaction.beginChangeSet(changeCount: header.changeCount)
                 while let batch = try batches.next() {
                     try apply(batch, within: &application, from: label, in: &transaction)
                     if batch.changes.count >= DecodedBatches.batchSize { transaction.releases?.release(batch) }
@@ -240,7 +240,9 @@ extension Replica: ChangeSetExchange {
             for position in changes.indices {
                 let change = changes[position]
                 if try isNew(change, within: application, from: label, in: &transaction) {
-                    try transaction.record(change, digest: batch.digests[position], prepared: batch.prepared[position])
+                    try transaction.record(
+                        change, digest: batch.digests[position], prepared: batch.prepared[position],
+                        recordNumber: Int(batch.recordNumbers[position]))
                     application.applied += 1
                 } else {
                     application.known += 1

@@ -9,8 +9,14 @@ struct ReplicaTransaction {
     let db: Database
     let identity: NodeIdentity
     var origins: OriginDirectory
-    /// The records this transaction touched since the last flush, mutated in place as changes apply.
-    private var states: [RecordKey: Touched] = [:]
+    /// The records this transaction touched since the last flush, mutated in place as changes apply, and where
+    /// each is in `touched`.
+    private var touched: [Touched] = []
+    private var positions: [RecordKey: Int] = [:]
+    /// For the change set being applied, where each of its records is in `touched` (by the number the set gives
+    /// it, see `ChangeDecoder`), or -1 before the writer first meets it: most changes of a set edit a record the
+    /// set named before, and this finds it without hashing its key.
+    private var setRecordPositions: [Int] = []
     private var chains: [NodeID: ChainHash] = [:]
     private var lastTime: Int64
     private let receivedAt: Double
@@ -33,8 +39,7 @@ struct ReplicaTransaction {
     private var retired: [RecordState.Slot] = []
 
     private struct Touched {
-        /// `RecordKey.description`, made once per record rather than once per statement.
-        var keyText: String
+        let key: RecordKey
         var state: RecordState
         var conflictsBefore: Int
     }
@@ -59,24 +64,35 @@ struct ReplicaTransaction {
 
     /// The stored state of a record, or an empty one.
     mutating func state(of record: RecordKey) throws -> RecordState {
-        try states.values[position(of: record)].state
+        try touched[position(of: record)].state
     }
 
-    /// Where `record`'s state is in `states`, loading it first if this transaction has not touched it yet.
-    private mutating func position(of record: RecordKey) throws -> [RecordKey: Touched].Index {
-        if let position = states.index(forKey: record) { return position }
-        let keyText = record.description
+    /// Where `record`'s state is in `touched`, loading it first if this transaction has not touched it yet.
+    private mutating func position(of record: RecordKey) throws -> Int {
+        if let position = positions[record] { return position }
         if selectState == nil { selectState = try RawStatement(db, sql: "SELECT state, conflicts FROM record WHERE key = ?") }
         let select = selectState!
-        select.bind(1, keyText)
+        select.bind(1, record.description)
         let row = try select.first { ($0.columnBytes(0), Int($0.columnInt64(1))) }
-        var touched = Touched(keyText: keyText, state: RecordState(), conflictsBefore: 0)
+        var loaded = Touched(key: record, state: RecordState(), conflictsBefore: 0)
         if let (blob, conflicts) = row {
-            touched.state = try StoredEncoding.decodeState(blob, node: { origins.node(at: $0) })
-            touched.conflictsBefore = conflicts
+            loaded.state = try StoredEncoding.decodeState(blob, node: { origins.node(at: $0) })
+            loaded.conflictsBefore = conflicts
         }
-        states[record] = touched
-        return states.index(forKey: record)!
+        touched.append(loaded)
+        positions[record] = touched.count - 1
+        return touched.count - 1
+    }
+
+    /// `position(of:)` for the record a change set numbers `number`.
+    private mutating func position(of record: RecordKey, numbered number: Int) throws -> Int {
+        if number < setRecordPositions.count, setRecordPositions[number] >= 0 { return setRecordPositions[number] }
+        let position = try position(of: record)
+        if number >= setRecordPositions.count {
+            setRecordPositions.append(contentsOf: repeatElement(-1, count: number + 1 - setRecordPositions.count))
+        }
+        setRecordPositions[number] = position
+        return position
     }
 
     /// From this many records, a flush hands the states it wrote to `releases` rather than free them itself.
@@ -96,10 +112,12 @@ struct ReplicaTransaction {
         }
     }
 
-    /// Makes room for the records of a change set of `changeCount` changes, so that the working set is not
-    /// rehashed as it grows.
-    mutating func expectRecords(_ changeCount: Int) {
-        states.reserveCapacity(states.count + changeCount)
+    /// Starts applying a change set of `changeCount` changes: its record numbers start afresh, and room is made
+    /// for its records, so that the working set is not rehashed as it grows.
+    mutating func beginChangeSet(changeCount: Int) {
+        setRecordPositions.removeAll(keepingCapacity: true)
+        positions.reserveCapacity(positions.count + changeCount)
+        touched.reserveCapacity(touched.count + changeCount)
     }
 
     /// Makes a new local change: the next sequence number of this node, the next hybrid time.
@@ -115,13 +133,16 @@ struct ReplicaTransaction {
 
     /// Appends a change to the log, applies it to its record and advances the clock. The caller has checked
     /// that it is the origin's next change and that its causal context is held. `prepared` holds the chain
-    /// value and the stored body when the caller computed them ahead (see `DecodedBatches`). A local change
-    /// leaves the origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`).
-    mutating func record(_ change: Change, digest: ChainHash, prepared: PreparedChange? = nil, local: Bool = false) throws {
-        let position = try position(of: change.record)
-        states.values[position].state.apply(change, retiring: &retired)
+    /// value and the stored body when the caller computed them ahead (see `DecodedBatches`). `recordNumber` is
+    /// the change's record as the set being applied numbers it (see `beginChangeSet`). A local change leaves the
+    /// origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`).
+    mutating func record(
+        _ change: Change, digest: ChainHash, prepared: PreparedChange? = nil, recordNumber: Int? = nil, local: Bool = false
+    ) throws {
+        let position = try recordNumber.map { try self.position(of: change.record, numbered: $0) } ?? self.position(of: change.record)
+        touched[position].state.apply(change, retiring: &retired)
         if retired.count >= Self.retiredRun { releaseRetired() }
-        let keyText = states.values[position].keyText
+        let keyText = change.record.description
         lastTime = max(lastTime, change.time)
         guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
         let body = prepared?.body ?? StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
@@ -202,7 +223,7 @@ struct ReplicaTransaction {
         try writeBlock()
         if !retired.isEmpty { releaseRetired() }
         var opened = 0
-        if !states.isEmpty {
+        if !touched.isEmpty {
             if upsertRecord == nil {
                 upsertRecord = try RawStatement(
                     db,
@@ -212,17 +233,28 @@ struct ReplicaTransaction {
                         """)
             }
             let upsert = upsertRecord!
-            for (key, entry) in states {
-                let conflicts = entry.state.mayConflict ? entry.state.conflicts(of: key).count : 0
-                opened += max(0, conflicts - entry.conflictsBefore)
-                let blob = StoredEncoding.encode(entry.state, index: { origins.index(of: $0)! })
-                upsert.bind(1, entry.keyText)
-                upsert.bind(2, key.kind.rawValue)
-                upsert.bind(3, key.owner.slug)
-                upsert.bind(4, Int64(entry.state.isRemoved ? 1 : 0))
-                upsert.bind(5, Int64(conflicts))
-                upsert.bind(6, blob)
-                try upsert.execute()
+            let origins = self.origins
+            // Read through the buffer: `touched[position].key` would copy the whole entry out, state included.
+            opened = try touched.withUnsafeBufferPointer { touched in
+                // In key order: the rows then fill the table's pages in sequence instead of splitting pages all
+                // over it (4% fewer pages in the write-ahead log of row 2a's apply).
+                let order = touched.indices.sorted { touched[$0].key.description < touched[$1].key.description }
+                var opened = 0
+                for position in order {
+                    let key = touched[position].key
+                    let state = touched[position].state
+                    let conflicts = state.mayConflict ? state.conflicts(of: key).count : 0
+                    opened += max(0, conflicts - touched[position].conflictsBefore)
+                    let blob = StoredEncoding.encode(state, index: { origins.index(of: $0)! })
+                    upsert.bind(1, key.description)
+                    upsert.bind(2, key.kind.rawValue)
+                    upsert.bind(3, key.owner.slug)
+                    upsert.bind(4, Int64(state.isRemoved ? 1 : 0))
+                    upsert.bind(5, Int64(conflicts))
+                    upsert.bind(6, blob)
+                    try upsert.execute()
+                }
+                return opened
             }
         }
         if pending == nil {
@@ -233,13 +265,17 @@ struct ReplicaTransaction {
             self.pending = pending
         }
         try origins.flush(db)
-        if let releases, states.count >= Self.releasedStates {
-            let finished = states
-            states = [:]
+        if let releases, touched.count >= Self.releasedStates {
+            let finished = (touched, positions)
+            touched = []
+            positions = [:]
             releases.release(finished)
         } else {
-            states.removeAll(keepingCapacity: true)
+            touched.removeAll(keepingCapacity: true)
+            positions.removeAll(keepingCapacity: true)
         }
+        // A flush ends the working set the numbers point into.
+        setRecordPositions.removeAll(keepingCapacity: true)
         pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains)
         pending!.totalChanges = WriterSnapshotCache.Stamp.totalChanges(db)
         return opened
