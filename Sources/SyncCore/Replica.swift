@@ -104,10 +104,12 @@ public final class Replica: Sendable {
         let pool = try DatabasePool(path: path, configuration: configuration)
         // Set on the writer after GRDB's WAL setup, which would otherwise leave it at NORMAL: an acknowledged
         // write must survive a power cut, not only a crash of the process. A larger page cache keeps the
-        // record and change indexes in memory during long applies.
+        // record and change indexes in memory during long applies. The writer never checkpoints the log itself
+        // (see `WALCheckpointer`).
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         return pool
     }

@@ -16,7 +16,8 @@ import UnixSignals
 ///
 /// Graceful shutdown (SIGTERM, SIGINT) runs in reverse order: `STOPPING=1` to systemd, then the HTTP server stops
 /// accepting and finishes the requests in flight, then the sync schedule stops (a session in flight stops after
-/// its current chunk: every chunk applies all-or-nothing), then the HTTP client, then the replica is released.
+/// its current chunk: every chunk applies all-or-nothing), then the HTTP client, then the checkpoints of the replica's
+/// write-ahead log (`WALCheckpointService`), then the replica is released.
 public struct NapsyncDaemon: Sendable {
     public let configuration: NapsyncConfiguration
     public let exchange: any ChangeSetExchange
@@ -158,8 +159,22 @@ public struct NapsyncDaemon: Sendable {
                     services: [.init(service: FailingService(error: serverError), serviceName: "tls")],
                     logger: logger))
         }
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ShutdownHookService(name: "replica", action: onStopped), serviceName: "replica"),
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ShutdownHookService(name: "replica", action: onStopped), serviceName: "replica")
+        ]
+        // A replica's writer never checkpoints its log: the daemon does, off the writer (see `WALCheckpointer`).
+        if let replica = exchange as? Replica {
+            do {
+                let checkpointer = try replica.walCheckpointer()
+                services.append(
+                    .init(
+                        service: WALCheckpointService(checkpointer: checkpointer, clock: ContinuousClock(), logger: logger),
+                        serviceName: "wal-checkpoint"))
+            } catch {
+                logger.error("cannot open a connection to checkpoint the write-ahead log", metadata: ["error": "\(error)"])
+            }
+        }
+        services += [
             .init(
                 service: ShutdownHookService(name: "http-client") { try? await client.shutdown() },
                 serviceName: "http-client"),

@@ -12,6 +12,8 @@ public enum ApplyBenchmark {
         let rows = PlainRows(workload.changes)
         let fields = Double(workload.fieldChanges)
         var peak: Int?
+        // What the daemon's checkpointer then copies off the writer (`WALCheckpointService`), timed apart.
+        var checkpoints = (replica: Samples(), plain: Samples())
         log("2a apply \(workload.fieldChanges) field changes (\(workload.changes.count) changes)")
         let pair = try Paired.run(rounds: options.applyRounds) { round in
             let folder = directory.appendingPathComponent("replica-\(round + 1)")
@@ -24,6 +26,8 @@ public enum ApplyBenchmark {
             }
             if round >= 0, let rise { peak = max(peak ?? 0, rise) }
             guard report?.applied == workload.changes.count else { throw BenchError("the replica applied \(report?.applied ?? 0) changes") }
+            let checkpointer = try replica.walCheckpointer()
+            checkpoints.replica.append(try Measure.seconds { try checkpointer.checkpoint() })
             return seconds
         } baseline: { round in
             let folder = directory.appendingPathComponent("plain-\(round + 1)")
@@ -31,6 +35,8 @@ public enum ApplyBenchmark {
             let plain = try PlainStore(at: folder)
             let seconds = try Measure.seconds { try plain.upsertRaw(rows) }
             guard try plain.count() == workload.records else { throw BenchError("the plain store holds \(try plain.count()) rows") }
+            let checkpointer = try plain.walCheckpointer()
+            checkpoints.plain.append(try Measure.seconds { try checkpointer.checkpoint() })
             return seconds
         }
 
@@ -72,6 +78,11 @@ public enum ApplyBenchmark {
                 baseline: "share of 2a's apply time; \(Format.fixed(floor.median / pair.baseline.median, 2))x the raw upserts",
                 ratio: floor.median / pair.subject.median),
             serve,
+            ReportRow(
+                id: "2e", name: "  context: the checkpoint of 2a's write-ahead log, run by the daemon off the writer (not in 2a)",
+                figure: "\(Format.duration(checkpoints.replica.median)) (napsync's log)",
+                baseline: "\(Format.duration(checkpoints.plain.median)) (the raw upserts' log)",
+                ratio: checkpoints.replica.median / checkpoints.plain.median),
         ]
     }
 }

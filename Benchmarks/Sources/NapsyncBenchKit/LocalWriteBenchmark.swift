@@ -8,6 +8,8 @@ import SyncCore
 /// through the same kind of connection, opened with the same configuration.
 public enum LocalWriteBenchmark {
     public static let target = Target.atMost(1.5)
+    /// Single writes between two checkpoints of both sides' logs, outside the timed writes.
+    static let writesBetweenCheckpoints = 200
 
     public static func run(_ options: SuiteOptions, log: (String) -> Void) throws -> [ReportRow] {
         let directory = options.directory.appendingPathComponent("write")
@@ -15,6 +17,11 @@ public enum LocalWriteBenchmark {
         let plain = try PlainStore(at: directory.appendingPathComponent("plain"))
         let legacy = try PlainStore(at: directory.appendingPathComponent("plain-defaults"), settings: .grdbDefaults)
         let second = try BenchReplicas.make(at: directory.appendingPathComponent("replica-set"))
+        // Neither writer checkpoints its log (`wal_autocheckpoint = 0` on both sides); the daemon does that every
+        // second off the writer (`WALCheckpointService`), and so does this suite, between timed writes.
+        let replicaLog = try replica.walCheckpointer()
+        let plainLog = try plain.walCheckpointer()
+        let secondLog = try second.walCheckpointer()
         let plan = BenchPlan.plan
         var generator = InterventionGenerator(seed: options.seed &+ 1)
         var existing = (0..<options.existingRecords).map { _ in generator.next() }
@@ -51,6 +58,11 @@ public enum LocalWriteBenchmark {
                     let side = (turn + offset) % sides.count
                     let seconds = try Measure.seconds { try sides[side](record) }
                     if offset >= 10 { samples[side].append(seconds) }
+                }
+                // A log of about 1,000 frames by then, where SQLite's automatic checkpoint would have run.
+                if offset % Self.writesBetweenCheckpoints == Self.writesBetweenCheckpoints - 1 {
+                    try replicaLog.checkpoint()
+                    try plainLog.checkpoint()
                 }
             }
             let tracked = Paired(subject: samples[0], baseline: samples[1])
@@ -96,16 +108,19 @@ public enum LocalWriteBenchmark {
             var sides: [(Int) throws -> Double] = [
                 { current in
                     let records = records(for: current)
+                    defer { _ = try? replicaLog.checkpoint() }
                     return try Measure.seconds { _ = try replica.save(all: records, plan: plan) } / count
                 },
                 { current in
                     let records = records(for: current)
+                    defer { _ = try? plainLog.checkpoint() }
                     return try Measure.seconds { try plain.save(all: records) } / count
                 },
             ]
             if unvalidated != nil {
                 sides.append { current in
                     let records = records(for: current)
+                    defer { _ = try? secondLog.checkpoint() }
                     return try Measure.seconds {
                         try second.write { writer in for record in records { try writer.set(record.key, fields: record.fields) } }
                     } / count

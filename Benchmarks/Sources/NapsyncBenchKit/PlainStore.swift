@@ -9,13 +9,16 @@ import SyncCore
 ///
 /// It opens the database as `Replica` does (`Replica.openPool`): a GRDB `DatabasePool` (so WAL) with the same
 /// busy timeout, then, on the writer and after GRDB's WAL setup (which leaves `synchronous = NORMAL`),
-/// `PRAGMA synchronous = FULL` and `PRAGMA cache_size = -65536`. It keeps one row per record with one column
-/// per field, keyed by the record key in a `WITHOUT ROWID` table like the replica's `record` table. The run
-/// reads the settings back from both sides (`writerSettings()`, `Replica.writerSettings()`) and prints them, so
-/// a drift between the two shows.
+/// `PRAGMA synchronous = FULL`, `PRAGMA cache_size = -65536` and `PRAGMA wal_autocheckpoint = 0` (no commit
+/// copies the log into the database file: the suite checkpoints both sides outside the timed work, as the
+/// daemon does off the writer; see `walCheckpointer()`). It keeps one row per record with one column per field,
+/// keyed by the record key in a `WITHOUT ROWID` table like the replica's `record` table. The run reads the
+/// settings back from both sides (`writerSettings()`, `Replica.writerSettings()`) and prints them, so a drift
+/// between the two shows.
 public final class PlainStore: @unchecked Sendable {
     public enum Settings: Sendable {
-        /// The replica's settings as they take effect: WAL, `synchronous = FULL`, a 64 MiB page cache.
+        /// The replica's settings as they take effect: WAL, `synchronous = FULL`, a 64 MiB page cache, no
+        /// checkpoint by the writer.
         case asReplica
         /// GRDB's defaults for a pool: WAL, `synchronous = NORMAL`, SQLite's 2 MiB page cache. This was the
         /// baseline of the runs before 2026-11-27 (the replica too ran NORMAL then): context only.
@@ -23,16 +26,19 @@ public final class PlainStore: @unchecked Sendable {
     }
 
     public let pool: DatabasePool
+    private let path: String
 
     public init(at directory: URL, settings: Settings = .asReplica) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        pool = try DatabasePool(path: directory.appendingPathComponent("plain.sqlite").path, configuration: configuration)
+        path = directory.appendingPathComponent("plain.sqlite").path
+        pool = try DatabasePool(path: path, configuration: configuration)
         if settings == .asReplica {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.execute(sql: "PRAGMA cache_size = -65536")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             }
         }
         try pool.write { db in
@@ -45,6 +51,11 @@ public final class PlainStore: @unchecked Sendable {
                     ) WITHOUT ROWID
                     """)
         }
+    }
+
+    /// A checkpointer of this table's write-ahead log on a connection of its own, as `Replica.walCheckpointer()`.
+    public func walCheckpointer() throws -> WALCheckpointer {
+        try WALCheckpointer(databasePath: path)
     }
 
     /// `journal_mode`, `synchronous` and `cache_size` as the writer connection reports them.
@@ -178,29 +189,35 @@ public struct WriterSettings: Sendable, Equatable, CustomStringConvertible {
     public var journalMode: String
     public var synchronous: Int
     public var cacheSize: Int
+    public var walAutocheckpoint: Int
 
-    public init(journalMode: String, synchronous: Int, cacheSize: Int) {
+    public init(journalMode: String, synchronous: Int, cacheSize: Int, walAutocheckpoint: Int) {
         self.journalMode = journalMode
         self.synchronous = synchronous
         self.cacheSize = cacheSize
+        self.walAutocheckpoint = walAutocheckpoint
     }
 
     init(_ db: Database) throws {
         self.init(
             journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
             synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
-            cacheSize: try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0)
+            cacheSize: try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0,
+            walAutocheckpoint: try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1)
     }
 
     /// The settings of a replica's writer.
     public init(_ replica: Replica) throws {
         let read = try replica.writerSettings()
-        self.init(journalMode: read.journalMode, synchronous: read.synchronous, cacheSize: read.cacheSize)
+        self.init(
+            journalMode: read.journalMode, synchronous: read.synchronous, cacheSize: read.cacheSize,
+            walAutocheckpoint: read.walAutocheckpoint)
     }
 
     public var description: String {
         let level = [0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"][synchronous] ?? "?"
         let cache = cacheSize < 0 ? "\(-cacheSize / 1024) MiB" : "\(cacheSize) pages"
-        return "journal_mode=\(journalMode), synchronous=\(synchronous) (\(level)), cache_size=\(cacheSize) (\(cache))"
+        return "journal_mode=\(journalMode), synchronous=\(synchronous) (\(level)), cache_size=\(cacheSize) (\(cache)), "
+            + "wal_autocheckpoint=\(walAutocheckpoint)"
     }
 }

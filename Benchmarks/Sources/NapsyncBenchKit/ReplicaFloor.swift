@@ -50,6 +50,7 @@ struct ReplicaFloor {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         return try Measure.seconds {
             try pool.write { db in
