@@ -28,4 +28,23 @@ import Testing
         #expect(result.checkpointedFrames == result.logFrames)
         #expect(try Self.databaseBytes(replica) > before)
     }
+
+    @Test func aReplicaLeavesNoLogWhenItsLastConnectionCloses() throws {
+        // Given a replica written past SQLite's automatic checkpoint threshold, as a command would write it
+        let fixture = try ReplicaFixture()
+        var directory: URL?
+        do {
+            let replica = try fixture.make(.defence)
+            directory = replica.directory
+            for index in 0..<400 {
+                try replica.set(.entry(.defence, year: 2013 + index % 4, line: "1.a"), fields: ["narrative": .text("draft \(index)")])
+            }
+            #expect(FileManager.default.fileExists(atPath: replica.directory.appendingPathComponent(Replica.databaseFileName + "-wal").path))
+        }
+        // When the command ends (the replica is released), then the log is in the database file and gone
+        let folder = try #require(directory)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Replica.databaseFileName + "-wal").path))
+        let reopened = try Replica.open(at: folder, logger: .silent)
+        #expect(try reopened.clock()[reopened.nodeID] == 400)
+    }
 }
