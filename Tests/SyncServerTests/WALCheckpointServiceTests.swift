@@ -39,4 +39,25 @@ import Testing
             try await tasks.waitForAll()
         }
     }
+
+    @Test func theDaemonCheckpointsItsReplicasLogWhileItServes() async throws {
+        // Given a daemon serving a replica, and writes past SQLite's automatic checkpoint threshold meanwhile
+        let fixture = try ReplicaFixture()
+        let replica = try fixture.make(.defence)
+        let path = replica.directory.appendingPathComponent(Replica.databaseFileName).path
+        @Sendable func databaseBytes() throws -> Int { try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? -1 }
+        let before = try databaseBytes()
+        let grew = try await withTestNode(exchange: replica) { _, _ in
+            for index in 0..<400 {
+                try replica.set(.entry(.defence, year: 2013 + index % 4, line: "1.a"), fields: ["narrative": .text("draft \(index)")])
+            }
+            // Then the daemon copies the log into the database file within a few of its one-second rounds (the
+            // bound only matters when it never does)
+            for _ in 0..<100 where try databaseBytes() == before {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return try databaseBytes() > before
+        }
+        #expect(grew, "the database file did not grow while the daemon served: nothing checkpointed the log")
+    }
 }
