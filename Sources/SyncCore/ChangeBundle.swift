@@ -17,7 +17,9 @@ public enum ChangeBundle {
         emptySet: () throws -> Data, progress: (Int) -> Void = { _ in }
     ) throws -> (changes: Int, changeSets: Int) {
         let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        FileManager.default.createFile(atPath: partial.path, contents: nil)
+        guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
+            throw ReplicaError.unwritableFile(path: url.path, reason: "cannot create \(partial.lastPathComponent) beside it")
+        }
         let handle = try FileHandle(forWritingTo: partial)
         defer { try? FileManager.default.removeItem(at: partial) }
         var header = BinaryWriter()

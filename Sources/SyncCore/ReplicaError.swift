@@ -15,6 +15,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case malformedChangeSet(sender: String, reason: String)
     /// A file named on the command line cannot be read at all.
     case unreadableFile(path: String, reason: String)
+    /// A file to be written (a bundle) cannot be created.
+    case unwritableFile(path: String, reason: String)
     case wrongDataset(sender: String, expected: String, found: String)
     case unsupportedVersion(sender: String, version: Int)
     /// An origin's changes must arrive in sequence; this one would skip some.
@@ -63,6 +65,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             "change set from \(sender) refused: \(reason); nothing was applied. Ask the sender for a new export"
         case .unreadableFile(let path, let reason):
             "cannot read \(path): \(reason); check the path"
+        case .unwritableFile(let path, let reason):
+            "cannot write \(path): \(reason); check that its directory exists and that you may write there"
         case .wrongDataset(let sender, let expected, let found):
             "change set from \(sender) is for dataset '\(found)', this replica holds '\(expected)'; nothing was applied"
         case .unsupportedVersion(let sender, let version):

@@ -131,4 +131,16 @@ struct BundleRefusalTests {
         #expect(replayed.alreadyKnown == 1)
         #expect(try await justice.status().digest == defence.status().digest)
     }
+
+    @Test func anExportIntoAMissingDirectoryNamesTheFileAndWritesNothing() async throws {
+        let workspace = try CLIWorkspace()
+        let defence = try await workspace.department("defence")
+        try await defence.record("entry", "--line", "10.a", "--year", "2014", "--status", "ongoing")
+        let target = workspace.file("no-such-directory/defence.napb")
+        let result = try await defence.run(["bundle", "export", "--out", target.path])
+        #expect(!result.succeeded, "\(result)")
+        #expect(result.errorOutput.contains("cannot write \(target.path)"), "\(result)")
+        #expect(result.errorOutput.contains("check that its directory exists"), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: target.deletingLastPathComponent().path))
+    }
 }
