@@ -25,15 +25,20 @@ public enum ProfileLoop {
         switch subject {
         case .write, .batch:
             let replica = try BenchReplicas.make(at: directory.appendingPathComponent("replica"))
+            // As the daemon and the suite do: the writer leaves its log to a checkpointer (`WALCheckpointer`
+            // shows apart in a profile).
+            let checkpointer = try replica.walCheckpointer()
             let start = clock.now
             var writes = 0
             while (clock.now - start).seconds < seconds {
                 if subject == .write {
                     try replica.save(generator.next(), plan: plan)
                     writes += 1
+                    if writes % LocalWriteBenchmark.writesBetweenCheckpoints == 0 { try checkpointer.checkpoint() }
                 } else {
                     _ = try replica.save(all: (0..<options.batchSize).map { _ in generator.next() }, plan: plan)
                     writes += options.batchSize
+                    try checkpointer.checkpoint()
                 }
             }
             log("profile: \(writes) writes in \(Format.duration((clock.now - start).seconds))")
