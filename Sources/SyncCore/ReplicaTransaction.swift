@@ -139,7 +139,12 @@ struct ReplicaTransaction {
     mutating func record(
         _ change: Change, digest: ChainHash, prepared: PreparedChange? = nil, recordNumber: Int? = nil, local: Bool = false
     ) throws {
-        let position = try recordNumber.map { try self.position(of: change.record, numbered: $0) } ?? self.position(of: change.record)
+        let position: Int
+        if let recordNumber {
+            position = try self.position(of: change.record, numbered: recordNumber)
+        } else {
+            position = try self.position(of: change.record)
+        }
         touched[position].state.apply(change, retiring: &retired)
         if retired.count >= Self.retiredRun { releaseRetired() }
         let keyText = change.record.description
