@@ -99,8 +99,12 @@ public enum LocalWriteBenchmark {
         /// Many writes per transaction: every side writes the same batch each round, the order rotating. With
         /// `unvalidated`, a second replica writes the batch through `LocalWriter.set` (the tracked write without
         /// `Replica.save`'s validation) in the same rounds.
-        func batched(_ id: String, _ name: String, unvalidated: String? = nil, make: (Int) -> [Intervention]) throws -> [ReportRow] {
+        func batched(
+            _ id: String, _ name: String, unvalidated: String? = nil, frames framesID: String, make: (Int) -> [Intervention]
+        ) throws -> [ReportRow] {
             log("\(id) \(name)")
+            // The log frames each side's batch committed, as the checkpoint after it reports them.
+            var frames = (replica: Samples(), plain: Samples())
             // One batch per round, the warm-up round included, made before any clock starts.
             let batches = (0...options.rounds).map { _ in make(options.batchSize) }
             func records(for current: Int) -> [Intervention] { batches[current + 1] }
@@ -108,12 +112,12 @@ public enum LocalWriteBenchmark {
             var sides: [(Int) throws -> Double] = [
                 { current in
                     let records = records(for: current)
-                    defer { _ = try? replicaLog.checkpoint() }
+                    defer { if let done = try? replicaLog.checkpoint() { frames.replica.append(Double(done.logFrames)) } }
                     return try Measure.seconds { _ = try replica.save(all: records, plan: plan) } / count
                 },
                 { current in
                     let records = records(for: current)
-                    defer { _ = try? plainLog.checkpoint() }
+                    defer { if let done = try? plainLog.checkpoint() { frames.plain.append(Double(done.logFrames)) } }
                     return try Measure.seconds { try plain.save(all: records) } / count
                 },
             ]
@@ -132,7 +136,11 @@ public enum LocalWriteBenchmark {
                 ReportRow(
                     id: id, name: name, figure: "\(Format.duration(pair.subject.median))/write (Replica.save(all:))",
                     baseline: "\(Format.duration(pair.baseline.median))/write (plain upsert)", ratio: pair.ratio,
-                    spread: pair.spread, target: target)
+                    spread: pair.spread, target: target),
+                ReportRow(
+                    id: framesID, name: "  context: write-ahead log frames (pages) one batch of \(id) commits",
+                    figure: "\(Int(frames.replica.median)) frames (Replica.save(all:))",
+                    baseline: "\(Int(frames.plain.median)) frames (plain upsert)", ratio: frames.replica.median / frames.plain.median),
             ]
             if let unvalidated {
                 let bare = Paired(subject: samples[2], baseline: samples[1])
@@ -151,8 +159,8 @@ public enum LocalWriteBenchmark {
         let per = "\(options.batchSize.formatted()) per transaction"
         var rows = try single("1a", "write: create record, 1 per transaction", context: "1b", make: creations)
         rows += try single("1c", "write: edit 1 field, 1 per transaction", make: edits)
-        rows += try batched("1d", "write: create record, \(per)", unvalidated: "1e", make: creations)
-        rows += try batched("1g", "write: edit 1 field, \(per)", make: edits)
+        rows += try batched("1d", "write: create record, \(per)", unvalidated: "1e", frames: "1i", make: creations)
+        rows += try batched("1g", "write: edit 1 field, \(per)", frames: "1j", make: edits)
         guard try plain.count() == replica.snapshot().interventions.count else {
             throw BenchError("the plain store and the replica hold different numbers of records")
         }
