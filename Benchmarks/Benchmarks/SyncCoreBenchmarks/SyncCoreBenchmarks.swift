@@ -12,8 +12,15 @@ import SyncCore
 /// State a benchmark builds in its setup and uses in its iterations.
 final class Fixture: @unchecked Sendable {
     let directory: URL
-    var replica: Replica?
-    var plain: PlainStore?
+    var replica: Replica? {
+        didSet { log = try? replica?.walCheckpointer() }
+    }
+    var plain: PlainStore? {
+        didSet { log = try? plain?.walCheckpointer() }
+    }
+    /// The log of whichever side the benchmark writes: neither writer checkpoints (`wal_autocheckpoint = 0`), so
+    /// each iteration checkpoints after its measurement, as the daemon does off the writer.
+    private var log: WALCheckpointer?
     var generator = InterventionGenerator(seed: 0x4E41_5053_0011)
     var workload: ChangeWorkload?
     var rows: PlainRows?
@@ -32,6 +39,12 @@ final class Fixture: @unchecked Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Ends the measurement and checkpoints the written side's log (see `log`).
+    func checkpoint(after benchmark: Benchmark) throws {
+        benchmark.stopMeasurement()
+        try log?.checkpoint()
+    }
 }
 
 enum Sizes {
@@ -59,6 +72,7 @@ let benchmarks: @Sendable () -> Void = {
         let record = single.generator.next()
         benchmark.startMeasurement()
         try single.replica!.save(record, plan: plan)
+        try single.checkpoint(after: benchmark)
     } setup: {
         single.replica = try BenchReplicas.make(at: single.folder("replica"))
     } teardown: {
@@ -70,6 +84,7 @@ let benchmarks: @Sendable () -> Void = {
         let record = single.generator.next()
         benchmark.startMeasurement()
         try single.plain!.save(record)
+        try single.checkpoint(after: benchmark)
     } setup: {
         single.plain = try PlainStore(at: single.folder("plain"))
     } teardown: {
@@ -83,6 +98,7 @@ let benchmarks: @Sendable () -> Void = {
         let records = benchmark.scaledIterations.map { _ in batched.generator.next() }
         benchmark.startMeasurement()
         _ = try batched.replica!.save(all: records, plan: plan)
+        try batched.checkpoint(after: benchmark)
     } setup: {
         batched.replica = try BenchReplicas.make(at: batched.folder("replica"))
     } teardown: {
@@ -94,6 +110,7 @@ let benchmarks: @Sendable () -> Void = {
         let records = benchmark.scaledIterations.map { _ in batched.generator.next() }
         benchmark.startMeasurement()
         try batched.plain!.save(all: records)
+        try batched.checkpoint(after: benchmark)
     } setup: {
         batched.plain = try PlainStore(at: batched.folder("plain"))
     } teardown: {
