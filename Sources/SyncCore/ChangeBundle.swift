@@ -16,6 +16,11 @@ public enum ChangeBundle {
         from replica: some ChangeSetExchange, for peerClock: VectorClock, to url: URL, chunkSize: Int = Replica.defaultChunkSize,
         emptySet: () throws -> Data, progress: (Int) -> Void = { _ in }
     ) throws -> (changes: Int, changeSets: Int) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ReplicaError.unwritableFile(
+                path: url.path, reason: "it is a directory; name the bundle file, for example \(url.appendingPathComponent("bundle.napb").path)")
+        }
         let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
             throw ReplicaError.unwritableFile(path: url.path, reason: "cannot create \(partial.lastPathComponent) beside it")
@@ -48,9 +53,20 @@ public enum ChangeBundle {
         try handle.write(contentsOf: [0])
         try handle.synchronize()
         try handle.close()
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        try FileManager.default.moveItem(at: partial, to: url)
+        // rename(2) replaces an earlier bundle in one step: there is always a whole bundle under the name.
+        guard rename(partial.path, url.path) == 0 else {
+            throw ReplicaError.unwritableFile(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        syncDirectory(of: url)
         return (changes, sets)
+    }
+
+    /// Makes the bundle's name durable, as its contents are: a rename is recorded in the directory.
+    private static func syncDirectory(of url: URL) {
+        let descriptor = open(url.deletingLastPathComponent().path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        _ = close(descriptor)
     }
 
     /// Reads a bundle's change sets one at a time.

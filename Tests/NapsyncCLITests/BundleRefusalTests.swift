@@ -143,4 +143,33 @@ struct BundleRefusalTests {
         #expect(result.errorOutput.contains("check that its directory exists"), "\(result)")
         #expect(!FileManager.default.fileExists(atPath: target.deletingLastPathComponent().path))
     }
+
+    @Test func anExportOntoADirectoryLeavesTheDirectoryAsItWas() async throws {
+        let workspace = try CLIWorkspace()
+        let defence = try await workspace.department("defence")
+        try await defence.record("entry", "--line", "10.a", "--year", "2014", "--status", "ongoing")
+        let directory = workspace.file("exports")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let kept = directory.appendingPathComponent("earlier.napb")
+        try Data("earlier".utf8).write(to: kept)
+        let result = try await defence.run(["bundle", "export", "--out", directory.path])
+        #expect(!result.succeeded, "\(result)")
+        #expect(result.errorOutput.contains("it is a directory; name the bundle file"), "\(result)")
+        #expect(try Data(contentsOf: kept) == Data("earlier".utf8))
+    }
+
+    @Test func anExportOverAnEarlierBundleReplacesIt() async throws {
+        let workspace = try CLIWorkspace()
+        let defence = try await workspace.department("defence")
+        let justice = try await workspace.department("justice")
+        try await defence.record("entry", "--line", "10.a", "--year", "2014", "--status", "ongoing")
+        let first = try await defence.exportBundle(named: "defence")
+        try await defence.record("entry", "--line", "15", "--year", "2014", "--status", "planned")
+        let second = try await defence.exportBundle(named: "defence")
+        #expect(first == second)
+        #expect(try await justice.importBundle(second).applied == 2)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: second.deletingLastPathComponent().path)
+            .filter { $0.hasSuffix(".partial") }
+        #expect(leftovers.isEmpty)
+    }
 }
