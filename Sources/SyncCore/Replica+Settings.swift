@@ -3,7 +3,7 @@ import GRDB
 
 extension Replica {
     /// The writer connection's journal mode, `synchronous` level (2 = FULL), `cache_size` (negative: KiB) and
-    /// `wal_autocheckpoint` (0: the writer never checkpoints), as SQLite reports them: what a commit actually
+    /// `wal_autocheckpoint` (pages of log past which a commit checkpoints), as SQLite reports them: what a commit actually
     /// costs depends on these, so benchmarks read them back.
     public func writerSettings() throws -> (journalMode: String, synchronous: Int, cacheSize: Int, walAutocheckpoint: Int) {
         try database.writeWithoutTransaction { db in

@@ -104,15 +104,25 @@ public final class Replica: Sendable {
         let pool = try DatabasePool(path: path, configuration: configuration)
         // Set on the writer after GRDB's WAL setup, which would otherwise leave it at NORMAL: an acknowledged
         // write must survive a power cut, not only a crash of the process. A larger page cache keeps the
-        // record and change indexes in memory during long applies. The writer never checkpoints the log itself
-        // (see `WALCheckpointer`).
+        // record and change indexes in memory during long applies. The writer leaves the log to a checkpointer
+        // (see `WALCheckpointer`), checkpointing itself only past `autocheckpointPages`.
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(autocheckpointPages)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(logSizeLimit)")
         }
         return pool
     }
+
+    /// Past this many pages of write-ahead log (about 40 MiB), the commit that crosses it checkpoints, as
+    /// SQLite's default does at 1,000: a backstop for a process that holds a replica without the daemon's
+    /// checkpointer (`napsync sync` without a daemon, a long bundle import) or whose checkpointer falls behind.
+    /// A 100,000-change apply writes about 3,400 pages.
+    public static let autocheckpointPages = 10_000
+    /// The size the log file is cut back to when it starts over after a checkpoint (`journal_size_limit`), so
+    /// that one large apply does not leave a large file behind for good.
+    public static let logSizeLimit = 64 << 20
 
     /// The writer's `PRAGMA synchronous` level (2 = FULL).
     public func synchronousLevel() throws -> Int {

@@ -2,11 +2,12 @@ import GRDB
 
 /// Copies a replica's write-ahead log into its database file, on a connection of its own.
 ///
-/// A replica's writer never checkpoints (`PRAGMA wal_autocheckpoint = 0`, set by `Replica` when it opens the
-/// database): SQLite's automatic checkpoint ran inside the commit that crossed its threshold, so that commit, an
-/// apply or a local write, waited while the log was copied (about 20 ms of row 2a's 240 ms, docs/benchmarks.md).
-/// The daemon checkpoints on a schedule instead, and SQLite checkpoints when the last connection to the database
-/// closes, which is how a command run without the daemon leaves the replica.
+/// A replica's writer leaves its log to a checkpointer (`PRAGMA wal_autocheckpoint` at
+/// `Replica.autocheckpointPages`, ten times SQLite's default, as a backstop only): SQLite's automatic checkpoint
+/// ran inside the commit that crossed its threshold, so that commit, an apply or a local write, waited while the
+/// log was copied (about 20 ms of row 2a's 240 ms, docs/benchmarks.md). The daemon checkpoints on a schedule
+/// instead, and SQLite checkpoints when the last connection to the database closes, which is how a command run
+/// without the daemon leaves the replica.
 public final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
 

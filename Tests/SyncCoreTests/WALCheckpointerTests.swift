@@ -14,7 +14,7 @@ import Testing
     @Test func theWriterLeavesTheLogToTheCheckpointer() throws {
         let fixture = try ReplicaFixture()
         let replica = try fixture.make(.defence)
-        #expect(try replica.writerSettings().walAutocheckpoint == 0)
+        #expect(try replica.writerSettings().walAutocheckpoint == Replica.autocheckpointPages)
         let before = try Self.databaseBytes(replica)
         // Given more commits than SQLite's automatic checkpoint lets the log hold (1,000 frames)
         for index in 0..<400 {
@@ -46,5 +46,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Replica.databaseFileName + "-wal").path))
         let reopened = try Replica.open(at: folder, logger: .silent)
         #expect(try reopened.clock()[reopened.nodeID] == 400)
+    }
+
+    @Test func aWriterWithNoCheckpointerCheckpointsPastTheBackstop() throws {
+        // Given a replica no checkpointer looks after, as `napsync sync` run without a daemon
+        let fixture = try ReplicaFixture()
+        let replica = try fixture.make(.defence)
+        let before = try Self.databaseBytes(replica)
+        // When one transaction commits more log pages than the backstop (10,000 pages of 4 KiB)
+        let narrative = String(repeating: "long narrative ", count: 1_100)
+        try replica.write { writer in
+            for index in 0..<3_000 {
+                try writer.set(
+                    .figure(.defence, year: 2013 + index % 4, instrument: "23.b/\(index)"), fields: ["note": .text(narrative)])
+            }
+        }
+        // Then the writer itself copied the log into the database file
+        #expect(try Self.databaseBytes(replica) > before + 10_000 * 4_096)
     }
 }

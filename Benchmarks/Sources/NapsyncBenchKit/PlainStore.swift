@@ -9,9 +9,9 @@ import SyncCore
 ///
 /// It opens the database as `Replica` does (`Replica.openPool`): a GRDB `DatabasePool` (so WAL) with the same
 /// busy timeout, then, on the writer and after GRDB's WAL setup (which leaves `synchronous = NORMAL`),
-/// `PRAGMA synchronous = FULL`, `PRAGMA cache_size = -65536` and `PRAGMA wal_autocheckpoint = 0` (no commit
-/// copies the log into the database file: the suite checkpoints both sides outside the timed work, as the
-/// daemon does off the writer; see `walCheckpointer()`). It keeps one row per record with one column per field,
+/// `PRAGMA synchronous = FULL`, `PRAGMA cache_size = -65536`, and the replica's `wal_autocheckpoint` and
+/// `journal_size_limit` (a commit checkpoints only past 10,000 pages of log: the suite checkpoints both sides
+/// outside the timed work, as the daemon does off the writer; see `walCheckpointer()`). It keeps one row per record with one column per field,
 /// keyed by the record key in a `WITHOUT ROWID` table like the replica's `record` table. The run reads the
 /// settings back from both sides (`writerSettings()`, `Replica.writerSettings()`) and prints them, so a drift
 /// between the two shows.
@@ -38,7 +38,8 @@ public final class PlainStore: @unchecked Sendable {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.execute(sql: "PRAGMA cache_size = -65536")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Replica.autocheckpointPages)")
+                try db.execute(sql: "PRAGMA journal_size_limit = \(Replica.logSizeLimit)")
             }
         }
         try pool.write { db in

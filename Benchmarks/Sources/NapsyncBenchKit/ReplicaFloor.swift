@@ -50,7 +50,8 @@ struct ReplicaFloor {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Replica.autocheckpointPages)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Replica.logSizeLimit)")
         }
         return try Measure.seconds {
             try pool.write { db in
