@@ -12,15 +12,12 @@ import SyncCore
 /// State a benchmark builds in its setup and uses in its iterations.
 final class Fixture: @unchecked Sendable {
     let directory: URL
-    var replica: Replica? {
-        didSet { log = try? replica?.walCheckpointer() }
-    }
-    var plain: PlainStore? {
-        didSet { log = try? plain?.walCheckpointer() }
-    }
-    /// The log of whichever side the benchmark writes: neither writer checkpoints (`wal_autocheckpoint = 0`), so
-    /// each iteration checkpoints after its measurement, as the daemon does off the writer.
-    private var log: WALCheckpointer?
+    var replica: Replica?
+    var plain: PlainStore?
+    /// The log of whichever side the benchmark writes, set in its setup: neither writer checkpoints below 10,000
+    /// pages (`Replica.autocheckpointPages`), so each iteration checkpoints after its measurement, as the daemon
+    /// does off the writer.
+    var log: WALCheckpointer?
     var generator = InterventionGenerator(seed: 0x4E41_5053_0011)
     var workload: ChangeWorkload?
     var rows: PlainRows?
@@ -75,8 +72,10 @@ let benchmarks: @Sendable () -> Void = {
         try single.checkpoint(after: benchmark)
     } setup: {
         single.replica = try BenchReplicas.make(at: single.folder("replica"))
+        single.log = try single.replica!.walCheckpointer()
     } teardown: {
         single.replica = nil
+        single.log = nil
         single.remove()
     }
 
@@ -87,8 +86,10 @@ let benchmarks: @Sendable () -> Void = {
         try single.checkpoint(after: benchmark)
     } setup: {
         single.plain = try PlainStore(at: single.folder("plain"))
+        single.log = try single.plain!.walCheckpointer()
     } teardown: {
         single.plain = nil
+        single.log = nil
         single.remove()
     }
 
@@ -101,8 +102,10 @@ let benchmarks: @Sendable () -> Void = {
         try batched.checkpoint(after: benchmark)
     } setup: {
         batched.replica = try BenchReplicas.make(at: batched.folder("replica"))
+        batched.log = try batched.replica!.walCheckpointer()
     } teardown: {
         batched.replica = nil
+        batched.log = nil
         batched.remove()
     }
 
@@ -113,8 +116,10 @@ let benchmarks: @Sendable () -> Void = {
         try batched.checkpoint(after: benchmark)
     } setup: {
         batched.plain = try PlainStore(at: batched.folder("plain"))
+        batched.log = try batched.plain!.walCheckpointer()
     } teardown: {
         batched.plain = nil
+        batched.log = nil
         batched.remove()
     }
 

@@ -27,7 +27,8 @@ public enum ApplyBenchmark {
             if round >= 0, let rise { peak = max(peak ?? 0, rise) }
             guard report?.applied == workload.changes.count else { throw BenchError("the replica applied \(report?.applied ?? 0) changes") }
             let checkpointer = try replica.walCheckpointer()
-            checkpoints.replica.append(try Measure.seconds { try checkpointer.checkpoint() })
+            let checkpoint = try Measure.seconds { try checkpointer.checkpoint() }
+            if round >= 0 { checkpoints.replica.append(checkpoint) }
             return seconds
         } baseline: { round in
             let folder = directory.appendingPathComponent("plain-\(round + 1)")
@@ -36,7 +37,8 @@ public enum ApplyBenchmark {
             let seconds = try Measure.seconds { try plain.upsertRaw(rows) }
             guard try plain.count() == workload.records else { throw BenchError("the plain store holds \(try plain.count()) rows") }
             let checkpointer = try plain.walCheckpointer()
-            checkpoints.plain.append(try Measure.seconds { try checkpointer.checkpoint() })
+            let checkpoint = try Measure.seconds { try checkpointer.checkpoint() }
+            if round >= 0 { checkpoints.plain.append(checkpoint) }
             return seconds
         }
 

@@ -17,8 +17,9 @@ public enum LocalWriteBenchmark {
         let plain = try PlainStore(at: directory.appendingPathComponent("plain"))
         let legacy = try PlainStore(at: directory.appendingPathComponent("plain-defaults"), settings: .grdbDefaults)
         let second = try BenchReplicas.make(at: directory.appendingPathComponent("replica-set"))
-        // Neither writer checkpoints its log (`wal_autocheckpoint = 0` on both sides); the daemon does that every
-        // second off the writer (`WALCheckpointService`), and so does this suite, between timed writes.
+        // Neither writer checkpoints its log below 10,000 pages (`Replica.autocheckpointPages`, both sides); the
+        // daemon does that every second off the writer (`WALCheckpointService`), and so does this suite, between
+        // timed writes.
         let replicaLog = try replica.walCheckpointer()
         let plainLog = try plain.walCheckpointer()
         let secondLog = try second.walCheckpointer()
@@ -112,22 +113,27 @@ public enum LocalWriteBenchmark {
             var sides: [(Int) throws -> Double] = [
                 { current in
                     let records = records(for: current)
-                    defer { if let done = try? replicaLog.checkpoint() { frames.replica.append(Double(done.logFrames)) } }
-                    return try Measure.seconds { _ = try replica.save(all: records, plan: plan) } / count
+                    let seconds = try Measure.seconds { _ = try replica.save(all: records, plan: plan) } / count
+                    let frameCount = try replicaLog.checkpoint().logFrames
+                    if current >= 0 { frames.replica.append(Double(frameCount)) }
+                    return seconds
                 },
                 { current in
                     let records = records(for: current)
-                    defer { if let done = try? plainLog.checkpoint() { frames.plain.append(Double(done.logFrames)) } }
-                    return try Measure.seconds { try plain.save(all: records) } / count
+                    let seconds = try Measure.seconds { try plain.save(all: records) } / count
+                    let frameCount = try plainLog.checkpoint().logFrames
+                    if current >= 0 { frames.plain.append(Double(frameCount)) }
+                    return seconds
                 },
             ]
             if unvalidated != nil {
                 sides.append { current in
                     let records = records(for: current)
-                    defer { _ = try? secondLog.checkpoint() }
-                    return try Measure.seconds {
+                    let seconds = try Measure.seconds {
                         try second.write { writer in for record in records { try writer.set(record.key, fields: record.fields) } }
                     } / count
+                    try secondLog.checkpoint()
+                    return seconds
                 }
             }
             let samples = try Paired.rotate(rounds: options.rounds, sides: sides)
