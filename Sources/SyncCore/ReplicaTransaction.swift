@@ -106,7 +106,7 @@ struct ReplicaTransaction {
             let run = retired
             retired = []
             retired.reserveCapacity(Self.retiredRun)
-            releases.release(run)
+            releases.hold(run)
         } else {
             retired.removeAll(keepingCapacity: true)
         }
@@ -123,11 +123,11 @@ struct ReplicaTransaction {
     /// Makes a new local change: the next sequence number of this node, the next hybrid time.
     mutating func makeLocalChange(record: RecordKey, assignments: [Assignment], supersedes: [Dot], now: Date = Date()) throws -> Change {
         let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        let change = Change(
+        var change = Change(
             origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime + 1),
             record: record, assignments: assignments, supersedes: supersedes)
         _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
-        try self.record(change, digest: ChangeChain.digest(change), local: true)
+        try self.record(&change, digest: ChangeChain.digest(change), local: true)
         return change
     }
 
@@ -137,7 +137,7 @@ struct ReplicaTransaction {
     /// the change's record as the set being applied numbers it (see `beginChangeSet`). A local change leaves the
     /// origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`).
     mutating func record(
-        _ change: Change, digest: ChainHash, prepared: PreparedChange? = nil, recordNumber: Int? = nil, local: Bool = false
+        _ change: inout Change, digest: ChainHash, prepared: PreparedChange? = nil, recordNumber: Int? = nil, local: Bool = false
     ) throws {
         let position: Int
         if let recordNumber {

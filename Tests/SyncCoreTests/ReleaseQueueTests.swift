@@ -29,4 +29,32 @@ import Testing
         releases.wait()
         #expect(counter.freed.withLock { $0 } == 200)
     }
+
+    @Test(.enabled(if: ReleaseQueue.isActive, "one core: values are freed where they are handed over"))
+    func heldValuesWaitForReleaseHeld() {
+        let counter = Counter()
+        let releases = ReleaseQueue()
+        for _ in 0..<10 { releases.hold([Tracked(counter: counter)]) }
+        // Nothing was handed to another thread: they are all still alive well after another thread would have
+        // freed them (in about 2 ms).
+        usleep(50_000)
+        #expect(counter.freed.withLock { $0 } == 0)
+        releases.releaseHeld()
+        releases.wait()
+        #expect(counter.freed.withLock { $0 } == 10)
+    }
+
+    @Test(.enabled(if: ReleaseQueue.isActive, "one core: values are freed where they are handed over"))
+    func holdingPastTheLimitFreesWhatIsHeld() {
+        let counter = Counter()
+        let releases = ReleaseQueue()
+        for _ in 0..<ReleaseQueue.heldLimit { releases.hold([Tracked(counter: counter)]) }
+        releases.hold([Tracked(counter: counter)])
+        // Reaching the limit handed the first `heldLimit` over; waiting for them alone leaves only the last held.
+        // (The bound only matters when they are never handed over.)
+        for _ in 0..<10_000 where counter.freed.withLock({ $0 }) < ReleaseQueue.heldLimit { usleep(1_000) }
+        #expect(counter.freed.withLock { $0 } == ReleaseQueue.heldLimit)
+        releases.wait()
+        #expect(counter.freed.withLock { $0 } == ReleaseQueue.heldLimit + 1)
+    }
 }

@@ -43,17 +43,17 @@ import Testing
     @Test func aRecordNamedUnderTwoNumbersIsOneRecord() throws {
         // Given two changes to two fields of one record, passed to the writer as a set that introduced the key twice would
         let replica = try fixture.make(.defence)
-        let created = Change(
+        var created = Change(
             origin: replica.nodeID, seq: 1, time: 1_000, record: first,
             assignments: [Assignment(field: "narrative", value: .text("created"))], supersedes: [])
-        let completed = Change(
+        var completed = Change(
             origin: replica.nodeID, seq: 2, time: 1_001, record: first,
             assignments: [Assignment(field: "status", value: .text("done"))], supersedes: [])
         _ = try replica.transaction { transaction in
             transaction.beginChangeSet(changeCount: 2)
             _ = try transaction.origins.index(of: replica.nodeID, owner: "defence", db: transaction.db)
-            try transaction.record(created, digest: ChangeChain.digest(created), recordNumber: 0, local: true)
-            try transaction.record(completed, digest: ChangeChain.digest(completed), recordNumber: 1, local: true)
+            try transaction.record(&created, digest: ChangeChain.digest(created), recordNumber: 0, local: true)
+            try transaction.record(&completed, digest: ChangeChain.digest(completed), recordNumber: 1, local: true)
         }
         // Then the one record holds what both changes wrote
         let state = try #require(try replica.state(of: first))
