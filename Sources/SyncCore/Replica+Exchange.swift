@@ -219,19 +219,15 @@ extension Replica: ChangeSetExchange {
     /// What the apply of one change set knows as it goes: the owner each origin claims in the header, and the
     /// counts.
     struct SetApplication {
-        /// nil for an owner this build does not know, which may then write nothing.
-        let claimedOwner: [NodeID: Owner?]
-        private let claimedSlugs: [NodeID: String]
+        /// The owner each origin claims, as the header spells it (for the error that refuses a write) and as an
+        /// `Owner` (compared for every change; nil for an owner this build does not know, which may write nothing).
+        let claimed: [NodeID: (slug: String, owner: Owner?)]
         var applied = 0
         var known = 0
 
         init(header: ChangeSetFormat.Header) {
-            claimedOwner = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, Owner(slug: $0.owner)) })
-            claimedSlugs = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, $0.owner) })
+            claimed = Dictionary(uniqueKeysWithValues: header.origins.map { ($0.node, ($0.owner, Owner(slug: $0.owner))) })
         }
-
-        /// The owner `origin` claims, as the header spells it: for the error that refuses its write.
-        func claimedSlug(of origin: NodeID) -> String { claimedSlugs[origin] ?? "" }
     }
 
     private func apply(
@@ -271,11 +267,9 @@ extension Replica: ChangeSetExchange {
         guard change.seq == held + 1 else {
             throw ReplicaError.sequenceGap(sender: label, origin: change.origin, expected: held + 1, found: change.seq)
         }
-        // Compared as owners rather than slugs: this runs for every change of a set.
-        let claimed = application.claimedOwner[change.origin] ?? nil
-        guard change.record.owner == claimed else {
-            throw ReplicaError.forbiddenWrite(
-                sender: label, change: change.dot, originOwner: application.claimedSlug(of: change.origin), record: change.record)
+        let claimed = application.claimed[change.origin]
+        guard let owner = claimed?.owner, change.record.owner == owner else {
+            throw ReplicaError.forbiddenWrite(sender: label, change: change.dot, originOwner: claimed?.slug ?? "", record: change.record)
         }
         for dependency in change.supersedes where transaction.origins.seq(of: dependency.origin) < dependency.seq {
             throw ReplicaError.missingDependency(sender: label, change: change.dot, dependency: dependency)
