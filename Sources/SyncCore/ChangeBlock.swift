@@ -16,6 +16,25 @@ enum ChangeBlock {
     static let maxChanges = 256
     static let maxBytes = 64 << 10
 
+    /// Stores a finished block, its values bound in this order: origin, first and last sequence numbers, the last
+    /// change's time, the chain value after it, the bytes.
+    static let insertSQL = "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)"
+
+    /// Adds change `seq` of `origin` to `block` when it continues it; otherwise starts a new block there and
+    /// returns the finished one, for the caller to store.
+    static func add(
+        to block: inout Builder?, origin: Int64, seq: UInt64, time: Int64, record: String, body: [UInt8], digest: ChainHash,
+        chain: ChainHash
+    ) -> Builder? {
+        if block?.continues(origin: origin, seq: seq) == true {
+            block!.append(time: time, record: record, body: body, digest: digest, chain: chain)
+            return nil
+        }
+        let finished = block
+        block = Builder(origin: origin, seq: seq, time: time, record: record, body: body, digest: digest, chain: chain)
+        return finished
+    }
+
     /// A block being filled by a write transaction.
     struct Builder {
         let origin: Int64

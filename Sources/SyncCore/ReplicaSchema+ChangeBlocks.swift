@@ -31,16 +31,13 @@ extension ReplicaSchema {
         for row in try Row.fetchAll(db, sql: "SELECT idx, node_id FROM origin") {
             if let node = NodeID(hex: row["node_id"]) { nodes[row["idx"]] = node }
         }
-        let insert = try db.makeStatement(
-            sql: "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)")
-        var block: ChangeBlock.Builder?
-        func write() throws {
-            guard let full = block else { return }
+        let insert = try db.makeStatement(sql: ChangeBlock.insertSQL)
+        func write(_ full: ChangeBlock.Builder) throws {
             try insert.execute(arguments: [
                 full.origin, Int64(full.firstSeq), Int64(full.lastSeq), full.lastTime, full.chain.data, Data(full.bytes.bytes),
             ])
-            block = nil
         }
+        var block: ChangeBlock.Builder?
         var chains: [Int64: (seq: UInt64, chain: ChainHash)] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT origin, seq, time, record, body, digest, chain FROM change ORDER BY id")
         while let row = try rows.next() {
@@ -63,14 +60,13 @@ extension ReplicaSchema {
                 throw StoredEncoding.UnknownOrigin()
             }
             chains[origin] = (seq, chain)
-            if block?.continues(origin: origin, seq: seq) == true {
-                block!.append(time: time, record: record, body: body, digest: digest, chain: chain)
-            } else {
-                try write()
-                block = ChangeBlock.Builder(origin: origin, seq: seq, time: time, record: record, body: body, digest: digest, chain: chain)
+            if let finished = ChangeBlock.add(
+                to: &block, origin: origin, seq: seq, time: time, record: record, body: body, digest: digest, chain: chain)
+            {
+                try write(finished)
             }
         }
-        try write()
+        if let block { try write(block) }
         try db.execute(sql: "DROP TABLE change")
     }
 

@@ -147,17 +147,15 @@ struct ReplicaTransaction {
         }
         touched[position].state.apply(change, retiring: &retired)
         if retired.count >= Self.retiredRun { releaseRetired() }
-        let keyText = change.record.description
         lastTime = max(lastTime, change.time)
         guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
         let body = prepared?.body ?? StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
         let chain = try prepared?.chain ?? ChangeChain.next(self.chain(of: change.origin), digest)
-        if block?.continues(origin: originIndex, seq: change.seq) == true {
-            block!.append(time: change.time, record: keyText, body: body, digest: digest, chain: chain)
-        } else {
-            try writeBlock()
-            block = ChangeBlock.Builder(
-                origin: originIndex, seq: change.seq, time: change.time, record: keyText, body: body, digest: digest, chain: chain)
+        if let finished = ChangeBlock.add(
+            to: &block, origin: originIndex, seq: change.seq, time: change.time, record: change.record.description, body: body,
+            digest: digest, chain: chain)
+        {
+            try write(finished)
         }
         chains[change.origin] = chain
         if local {
@@ -203,14 +201,11 @@ struct ReplicaTransaction {
     mutating func writeBlock() throws {
         guard let block else { return }
         self.block = nil
-        if insertBlock == nil {
-            insertBlock = try RawStatement(
-                db,
-                sql: """
-                    INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-        }
+        try write(block)
+    }
+
+    private mutating func write(_ block: ChangeBlock.Builder) throws {
+        if insertBlock == nil { insertBlock = try RawStatement(db, sql: ChangeBlock.insertSQL) }
         let insert = insertBlock!
         insert.bind(1, block.origin)
         insert.bind(2, Int64(block.firstSeq))
