@@ -23,7 +23,9 @@ public enum ChangeBundle {
         }
         let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
-            throw ReplicaError.unwritableFile(path: url.path, reason: "cannot create \(partial.lastPathComponent) beside it")
+            throw ReplicaError.unwritableFile(
+                path: url.path,
+                reason: "cannot create \(partial.lastPathComponent) beside it; check that its directory exists and that you may write there")
         }
         let handle = try FileHandle(forWritingTo: partial)
         defer { try? FileManager.default.removeItem(at: partial) }
@@ -55,7 +57,8 @@ public enum ChangeBundle {
         try handle.close()
         // rename(2) replaces an earlier bundle in one step: there is always a whole bundle under the name.
         guard rename(partial.path, url.path) == 0 else {
-            throw ReplicaError.unwritableFile(path: url.path, reason: String(cString: strerror(errno)))
+            throw ReplicaError.unwritableFile(
+                path: url.path, reason: "\(String(cString: strerror(errno))); check that you may write in its directory")
         }
         syncDirectory(of: url)
         return (changes, sets)

@@ -10,7 +10,8 @@ import Synchronization
 /// `wait()` returns once all of them are freed, so nothing outlives the apply that made it.
 ///
 /// While a large set is decoded, the second core decodes: what the writer is done with then is held (`hold`)
-/// and freed once decoding ends (`releaseHeld`), rather than freed on the core the writer waits for.
+/// and freed once decoding ends (`releaseHeld`), rather than by a third busy thread on two cores, which took the
+/// writer off its core (docs/benchmarks.md, eleventh run).
 final class ReleaseQueue: Sendable {
     /// The global queue rather than a serial queue of napsync's own: several replicas apply at once in one
     /// process (a coordinator, the benchmark's departments), and one apply's frees must not wait behind another's.

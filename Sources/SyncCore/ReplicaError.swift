@@ -66,7 +66,7 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
         case .unreadableFile(let path, let reason):
             "cannot read \(path): \(reason); check the path"
         case .unwritableFile(let path, let reason):
-            "cannot write \(path): \(reason); check that its directory exists and that you may write there"
+            "cannot write \(path): \(reason)"
         case .wrongDataset(let sender, let expected, let found):
             "change set from \(sender) is for dataset '\(found)', this replica holds '\(expected)'; nothing was applied"
         case .unsupportedVersion(let sender, let version):

@@ -162,7 +162,8 @@ public struct NapsyncDaemon: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ShutdownHookService(name: "replica", action: onStopped), serviceName: "replica")
         ]
-        // A replica's writer never checkpoints its log: the daemon does, off the writer (see `WALCheckpointer`).
+        // A replica's writer leaves its log to a checkpointer (past a backstop only): the daemon is that
+        // checkpointer, off the writer (see `WALCheckpointer`).
         if let replica = exchange as? Replica {
             do {
                 let checkpointer = try replica.walCheckpointer()
