@@ -14,6 +14,7 @@ public enum ApplyBenchmark {
         var peak: Int?
         // What the daemon's checkpointer then copies off the writer (`WALCheckpointService`), timed apart.
         var checkpoints = (replica: Samples(), plain: Samples())
+        var logFrames = (replica: 0, plain: 0)
         log("2a apply \(workload.fieldChanges) field changes (\(workload.changes.count) changes)")
         let pair = try Paired.run(rounds: options.applyRounds) { round in
             let folder = directory.appendingPathComponent("replica-\(round + 1)")
@@ -27,8 +28,10 @@ public enum ApplyBenchmark {
             if round >= 0, let rise { peak = max(peak ?? 0, rise) }
             guard report?.applied == workload.changes.count else { throw BenchError("the replica applied \(report?.applied ?? 0) changes") }
             let checkpointer = try replica.walCheckpointer()
-            let checkpoint = try Measure.seconds { try checkpointer.checkpoint() }
+            var frames = 0
+            let checkpoint = try Measure.seconds { frames = try checkpointer.checkpoint().logFrames }
             if round >= 0 { checkpoints.replica.append(checkpoint) }
+            logFrames.replica = frames
             return seconds
         } baseline: { round in
             let folder = directory.appendingPathComponent("plain-\(round + 1)")
@@ -37,8 +40,10 @@ public enum ApplyBenchmark {
             let seconds = try Measure.seconds { try plain.upsertRaw(rows) }
             guard try plain.count() == workload.records else { throw BenchError("the plain store holds \(try plain.count()) rows") }
             let checkpointer = try plain.walCheckpointer()
-            let checkpoint = try Measure.seconds { try checkpointer.checkpoint() }
+            var frames = 0
+            let checkpoint = try Measure.seconds { frames = try checkpointer.checkpoint().logFrames }
             if round >= 0 { checkpoints.plain.append(checkpoint) }
+            logFrames.plain = frames
             return seconds
         }
 
@@ -82,8 +87,8 @@ public enum ApplyBenchmark {
             serve,
             ReportRow(
                 id: "2e", name: "  context: the checkpoint of 2a's write-ahead log, run by the daemon off the writer (not in 2a)",
-                figure: "\(Format.duration(checkpoints.replica.median)) (napsync's log)",
-                baseline: "\(Format.duration(checkpoints.plain.median)) (the raw upserts' log)",
+                figure: "\(Format.duration(checkpoints.replica.median)) (napsync's log, \(logFrames.replica.formatted()) frames)",
+                baseline: "\(Format.duration(checkpoints.plain.median)) (the raw upserts' log, \(logFrames.plain.formatted()) frames)",
                 ratio: checkpoints.replica.median / checkpoints.plain.median),
         ]
     }
