@@ -23,6 +23,8 @@ public enum LocalWriteBenchmark {
         let replicaLog = try replica.walCheckpointer()
         let plainLog = try plain.walCheckpointer()
         let secondLog = try second.walCheckpointer()
+        let replicaPath = replica.directory.appendingPathComponent(Replica.databaseFileName).path
+        let plainPath = directory.appendingPathComponent("plain/plain.sqlite").path
         let plan = BenchPlan.plan
         var generator = InterventionGenerator(seed: options.seed &+ 1)
         var existing = (0..<options.existingRecords).map { _ in generator.next() }
@@ -106,6 +108,8 @@ public enum LocalWriteBenchmark {
             log("\(id) \(name)")
             // The log frames each side's batch committed, as the checkpoint after it reports them.
             var frames = (replica: Samples(), plain: Samples())
+            // And the tables those pages belong to, averaged over the rounds.
+            var pages = (replica: LogFrames.Tally(), plain: LogFrames.Tally())
             // One batch per round, the warm-up round included, made before any clock starts.
             let batches = (0...options.rounds).map { _ in make(options.batchSize) }
             func records(for current: Int) -> [Intervention] { batches[current + 1] }
@@ -115,14 +119,20 @@ public enum LocalWriteBenchmark {
                     let records = records(for: current)
                     let seconds = try Measure.seconds { _ = try replica.save(all: records, plan: plan) } / count
                     let frameCount = try replicaLog.checkpoint().logFrames
-                    if current >= 0 { frames.replica.append(Double(frameCount)) }
+                    if current >= 0 {
+                        frames.replica.append(Double(frameCount))
+                        pages.replica.add(try LogFrames.pagesByTable(databasePath: replicaPath, frames: frameCount))
+                    }
                     return seconds
                 },
                 { current in
                     let records = records(for: current)
                     let seconds = try Measure.seconds { try plain.save(all: records) } / count
                     let frameCount = try plainLog.checkpoint().logFrames
-                    if current >= 0 { frames.plain.append(Double(frameCount)) }
+                    if current >= 0 {
+                        frames.plain.append(Double(frameCount))
+                        pages.plain.add(try LogFrames.pagesByTable(databasePath: plainPath, frames: frameCount))
+                    }
                     return seconds
                 },
             ]
@@ -145,8 +155,9 @@ public enum LocalWriteBenchmark {
                     spread: pair.spread, target: target),
                 ReportRow(
                     id: framesID, name: "  context: write-ahead log frames (pages) one batch of \(id) commits",
-                    figure: "\(Int(frames.replica.median)) frames (Replica.save(all:))",
-                    baseline: "\(Int(frames.plain.median)) frames (plain upsert)", ratio: frames.replica.median / frames.plain.median),
+                    figure: "\(Int(frames.replica.median)) frames (Replica.save(all:); mean pages: \(pages.replica.summary(group: Self.pageGroup)))",
+                    baseline: "\(Int(frames.plain.median)) frames (plain upsert; \(pages.plain.summary()))",
+                    ratio: frames.replica.median / frames.plain.median),
             ]
             if let unvalidated {
                 let bare = Paired(subject: samples[2], baseline: samples[1])
@@ -173,8 +184,15 @@ public enum LocalWriteBenchmark {
         rows.append(
             try StoredBytes.row(
                 replica: replica.directory.appendingPathComponent(Replica.databaseFileName),
-                plain: directory.appendingPathComponent("plain/plain.sqlite"), records: try plain.count()))
+                plain: URL(fileURLWithPath: plainPath), records: try plain.count()))
         return rows
+    }
+}
+
+extension LocalWriteBenchmark {
+    /// Rows 1i and 1j name the change log's table and index as one, as row 1h does.
+    static func pageGroup(_ name: String) -> String {
+        name.hasPrefix("change_block") ? "change log" : name
     }
 }
 
