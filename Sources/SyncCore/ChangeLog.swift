@@ -47,10 +47,12 @@ enum ChangeLog {
     }
 
     /// The chain value after change `seq` of `node` (local index `origin`); the genesis value for 0. Throws
-    /// `StoredEncoding.UnknownOrigin` when the log does not hold that change.
+    /// `ReplicaError.damagedReplica` when the log does not hold that change.
     static func chain(after seq: UInt64, of node: NodeID, origin: Int64, db: Database) throws -> ChainHash {
         guard seq > 0 else { return ChangeChain.genesis(node) }
-        guard let block = try block(holding: seq, origin: origin, db: db) else { throw StoredEncoding.UnknownOrigin() }
+        guard let block = try block(holding: seq, origin: origin, db: db) else {
+            throw ReplicaError.damagedReplica(reason: "the change log lacks change \(seq) of node \(node.short), which the replica's clock counts")
+        }
         if block.lastSeq == seq { return block.chain }
         // Inside a block: from the chain value before it, through its digests.
         var chain = try self.chain(after: block.firstSeq - 1, of: node, origin: origin, db: db)

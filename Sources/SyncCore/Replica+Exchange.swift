@@ -74,7 +74,9 @@ extension Replica: ChangeSetExchange {
                 }
             }
             func node(_ index: Int64) throws -> NodeID {
-                guard let node = origins.node(at: index) else { throw StoredEncoding.UnknownOrigin() }
+                guard let node = origins.node(at: index) else {
+                    throw ReplicaError.damagedReplica(reason: "the change log names local origin \(index), which the origin table does not hold")
+                }
                 return node
             }
             var after = peerClock
@@ -132,6 +134,10 @@ extension Replica: ChangeSetExchange {
         let totals: ApplyTotals
         do {
             totals = try applyAll(next, from: label, limits: limits, now: now, current: &current, progress: progress)
+        } catch ReplicaError.damagedReplica(let reason) {
+            // Not the sender's doing: its set is not quarantined.
+            logger.error("replica damaged", metadata: ["napsync.peer": "\(label)", "napsync.reason": "\(reason)"])
+            throw ReplicaError.damagedReplica(reason: reason)
         } catch let error as ReplicaError {
             if !error.isOrderingProblem, let current {
                 quarantine(current, from: label, reason: error.description)

@@ -124,7 +124,9 @@ extension Replica {
                 try transaction.db.execute(
                     sql: "INSERT OR IGNORE INTO certificate (node_id, body) VALUES (?, ?)", arguments: [node.hex, proof.certificate])
             }
-            guard let index = transaction.origins.index(of: node) else { throw StoredEncoding.UnknownOrigin() }
+            guard let index = transaction.origins.index(of: node) else {
+                throw ReplicaError.damagedReplica(reason: "node \(node.short) has no local origin index, although its checkpoint is being stored")
+            }
             try transaction.storeCheckpoint(
                 origin: index, seq: proof.checkpointSeq, signature: proof.signature, tailFrom: origin.range.lastSeq + 1,
                 tail: proof.tail.reduce(into: Data()) { $0.append($1.data) })
@@ -182,7 +184,9 @@ extension ReplicaTransaction {
     mutating func chain(at seq: UInt64, of origin: NodeID) throws -> ChainHash {
         if seq == origins.seq(of: origin) { return try chain(of: origin) }
         guard seq > 0 else { return ChangeChain.genesis(origin) }
-        guard let index = origins.index(of: origin) else { throw StoredEncoding.UnknownOrigin() }
+        guard let index = origins.index(of: origin) else {
+            throw ReplicaError.damagedReplica(reason: "node \(origin.short) has no local origin index, although the replica holds its change \(seq)")
+        }
         try writeBlock()
         return try ChangeLog.chain(after: seq, of: origin, origin: index, db: db)
     }

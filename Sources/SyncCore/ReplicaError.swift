@@ -34,6 +34,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
     case revokedOrigin(sender: String, origin: NodeID)
     /// The changes are unsigned or their signature does not match: forged or tampered with.
     case badSignature(sender: String, origin: NodeID, reason: String)
+    /// What the replica stores contradicts itself (a damaged file, or one edited by hand): `reason` says what.
+    case damagedReplica(reason: String)
 
     /// Whether the set may apply later, once missing changes have arrived (so it is not quarantined).
     public var isOrderingProblem: Bool {
@@ -87,6 +89,8 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
             "change set from \(sender) refused: node \(origin.short) was revoked; nothing was applied, the set is in quarantine"
         case .badSignature(let sender, let origin, let reason):
             "change set from \(sender) refused: changes of node \(origin.short) are \(reason) (forged or tampered with); nothing was applied, the set is in quarantine"
+        case .damagedReplica(let reason):
+            "the replica's stored data is inconsistent: \(reason); nothing was changed. Stop the service and copy the data directory aside, then restore the replica from a backup, or create the node again (`napsync init --force`) and sync it from its peers: changes it had not yet synced are then lost"
         }
     }
 }

@@ -46,7 +46,9 @@ extension ReplicaSchema {
             let time: Int64 = row["time"]
             let record: String = row["record"]
             let body = [UInt8](row["body"] as Data)
-            guard let node = nodes[origin] else { throw StoredEncoding.UnknownOrigin() }
+            guard let node = nodes[origin] else {
+                throw ReplicaError.damagedReplica(reason: "change \(seq) of local origin \(origin) names an origin the origin table does not hold")
+            }
             let digest = try (row["digest"] as Data?).flatMap { ChainHash($0) }
                 ?? storedDigest(node: node, seq: seq, time: time, record: record, body: body, nodes: nodes)
             let chain: ChainHash
@@ -57,7 +59,8 @@ extension ReplicaSchema {
             } else if let previous = chains[origin], previous.seq == seq - 1 {
                 chain = ChangeChain.next(previous.chain, digest)
             } else {
-                throw StoredEncoding.UnknownOrigin()
+                throw ReplicaError.damagedReplica(
+                    reason: "change \(seq) of node \(node.short) has no chain value and the log holds no change \(seq - 1) of that node before it")
             }
             chains[origin] = (seq, chain)
             if let finished = ChangeBlock.add(
@@ -74,7 +77,9 @@ extension ReplicaSchema {
     private static func storedDigest(
         node: NodeID, seq: UInt64, time: Int64, record: String, body: [UInt8], nodes: [Int64: NodeID]
     ) throws -> ChainHash {
-        guard let key = RecordKey(record) else { throw StoredEncoding.UnknownOrigin() }
+        guard let key = RecordKey(record) else {
+            throw ReplicaError.damagedReplica(reason: "change \(seq) of node \(node.short) names '\(record)', which is not a record key")
+        }
         let decoded = try StoredEncoding.decodeBody(body, node: { nodes[$0] })
         return ChangeChain.digest(
             Change(origin: node, seq: seq, time: time, record: key, assignments: decoded.assignments, supersedes: decoded.supersedes))

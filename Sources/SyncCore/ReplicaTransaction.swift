@@ -148,7 +148,9 @@ struct ReplicaTransaction {
         touched[position].state.apply(change, retiring: &retired)
         if retired.count >= Self.retiredRun { releaseRetired() }
         lastTime = max(lastTime, change.time)
-        guard let originIndex = origins.index(of: change.origin) else { throw StoredEncoding.UnknownOrigin() }
+        guard let originIndex = origins.index(of: change.origin) else {
+            throw ReplicaError.damagedReplica(reason: "node \(change.origin.short) has no local origin index, although its change \(change.seq) is being recorded")
+        }
         let body = prepared?.body ?? StoredEncoding.encodeBody(change, index: { origins.index(of: $0)! })
         let chain = try prepared?.chain ?? ChangeChain.next(self.chain(of: change.origin), digest)
         if let finished = ChangeBlock.add(

@@ -3,8 +3,6 @@ import NAPModel
 /// The binary blobs the store keeps: a record's state and a change's body. Nodes inside are named by the
 /// replica's local origin index; these never leave the node (the wire format names nodes by id).
 enum StoredEncoding {
-    struct UnknownOrigin: Error {}
-
     static func encode(_ state: RecordState, index: (NodeID) -> Int64) -> [UInt8] {
         // Fields go out in the state's order, by name, each with its count of versions; the reader also accepts
         // any order of fields (states written before were in dictionary order).
@@ -124,7 +122,9 @@ enum StoredEncoding {
 
     private static func decodeDot(_ reader: inout BinaryReader, node: (Int64) -> NodeID?) throws -> Dot {
         let index = try reader.varint()
-        guard let origin = node(Int64(index)) else { throw UnknownOrigin() }
+        guard let origin = node(Int64(index)) else {
+            throw ReplicaError.damagedReplica(reason: "a stored record state or change names local origin \(index), which the origin table does not hold")
+        }
         return Dot(origin: origin, seq: try reader.varint())
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import NAPModel
+import SyncCore
+import TestSupport
+import Testing
+
+/// A replica whose stored data contradicts itself (a damaged file, or one edited by hand) says so, with what to
+/// do, and does not blame a peer for it.
+@Suite struct DamagedReplicaTests {
+    let fixture: ReplicaFixture
+    let record = RecordKey.entry(.defence, year: 2014, line: "1.a")
+
+    init() throws { fixture = try ReplicaFixture() }
+
+    /// Renumbers every origin behind the replica's back: record states and the change log then name local
+    /// origins the origin table no longer holds.
+    func damage(_ replica: Replica) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let path = replica.directory.appendingPathComponent(Replica.databaseFileName).path
+        try DatabaseQueue(path: path, configuration: configuration).write { db in
+            try db.execute(sql: "UPDATE origin SET idx = idx + 100")
+        }
+    }
+
+    @Test func aStateNamingAnUnknownOriginIsReportedAsDamageWithWhatToDo() throws {
+        // Given a record written before the replica was damaged
+        let defence = try fixture.make(.defence)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try damage(defence)
+        // When it is read
+        let error = #expect(throws: ReplicaError.self) { try defence.state(of: self.record) }
+        // Then the error names what is inconsistent and what to do
+        guard case .damagedReplica(let reason) = error else {
+            Issue.record("expected damagedReplica, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("local origin 1,"))
+        #expect(error?.description.contains("restore the replica from a backup") == true)
+    }
+
+    @Test func aSetArrivingAtADamagedReplicaIsRefusedButNotQuarantined() throws {
+        // Given justice holding defence's record, then damaged
+        let defence = try fixture.make(.defence)
+        let justice = try fixture.make(.justice)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try defence.push(to: justice)
+        try damage(justice)
+        let clockBefore = try justice.clock()
+        // When defence's edit of that record arrives
+        try defence.set(record, fields: ["narrative": .text("edited")])
+        let set = try #require(try defence.changeSet(missingFrom: clockBefore, maxChanges: 100))
+        // Then it is refused as damage, not as the sender's fault: no quarantine, nothing applied
+        #expect {
+            try justice.apply(changeSet: set.data, from: "defence")
+        } throws: { error in
+            guard case ReplicaError.damagedReplica = error else { return false }
+            return true
+        }
+        #expect(try justice.quarantined().isEmpty)
+        #expect(try justice.clock() == clockBefore)
+    }
+}
