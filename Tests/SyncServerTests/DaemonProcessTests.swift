@@ -70,12 +70,10 @@ func waitFor<T>(
     throw TimeoutError(what: what)
 }
 
-func napsync(_ arguments: [String]) throws -> String {
-    let (status, output) = try run(napsyncBinary!.path, arguments)
-    guard status == 0 else {
-        throw TimeoutError(what: "napsync \(arguments.joined(separator: " ")) to succeed: \(output)")
-    }
-    return output
+/// Runs a napsync command to its end without blocking a thread of the cooperative pool, which every test running
+/// alongside in this process needs; throws with what the command printed when it fails.
+func napsync(_ arguments: [String]) async throws -> String {
+    try await NapsyncProcess(executable: napsyncBinary!, timeout: .seconds(60)).succeed(arguments).output
 }
 
 func digest(of directory: URL) throws -> String? {
@@ -88,16 +86,16 @@ func digest(of directory: URL) throws -> String? {
 
 /// Creates the coordinator and department nodes and admits every department into the coordinator's network
 /// (`network create`, `join request`, `admit`, `join install`), as an operator would before starting daemons.
-func makeNetwork(root: URL, coordinator: URL, departments: [String: URL]) throws {
-    _ = try napsync(["init", "--data-dir", coordinator.path, "--coordinator"])
-    _ = try napsync(["network", "create", "--data-dir", coordinator.path])
+func makeNetwork(root: URL, coordinator: URL, departments: [String: URL]) async throws {
+    _ = try await napsync(["init", "--data-dir", coordinator.path, "--coordinator"])
+    _ = try await napsync(["network", "create", "--data-dir", coordinator.path])
     for (department, directory) in departments.sorted(by: { $0.key < $1.key }) {
-        _ = try napsync(["init", "--data-dir", directory.path, "--department", department])
+        _ = try await napsync(["init", "--data-dir", directory.path, "--department", department])
         let request = root.appendingPathComponent("\(department).request").path
         let admission = root.appendingPathComponent("\(department).admission").path
-        _ = try napsync(["join", "request", "--data-dir", directory.path, "--out", request])
-        _ = try napsync(["admit", request, "--data-dir", coordinator.path, "--out", admission])
-        _ = try napsync(["join", "install", admission, "--data-dir", directory.path])
+        _ = try await napsync(["join", "request", "--data-dir", directory.path, "--out", request])
+        _ = try await napsync(["admit", request, "--data-dir", coordinator.path, "--out", admission])
+        _ = try await napsync(["join", "install", admission, "--data-dir", directory.path])
     }
 }
 
@@ -151,7 +149,7 @@ struct DaemonProcessTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let departments = ["defence", "interior", "justice"]
         let coordinatorDir = root.appendingPathComponent("coordinator")
-        try makeNetwork(
+        try await makeNetwork(
             root: root, coordinator: coordinatorDir,
             departments: Dictionary(uniqueKeysWithValues: departments.map { ($0, root.appendingPathComponent($0)) }))
         let coordinatorPort = try freePort()
@@ -169,7 +167,7 @@ struct DaemonProcessTests {
         // ... which record while the coordinator is down
         for department in departments {
             for year in 2013...2015 {
-                _ = try napsync([
+                _ = try await napsync([
                     "record", "entry", "--data-dir", root.appendingPathComponent(department).path, "--line", "1.a",
                     "--year", "\(year)", "--status", "ongoing", "--narrative", "\(department) \(year)",
                 ])
@@ -194,7 +192,7 @@ struct DaemonProcessTests {
             return Set(digests).count == 1 ? digests[0] : nil
         }
         // ... which holds what every department recorded while the coordinator was down
-        let export = try napsync(["export", "--data-dir", coordinatorDir.path])
+        let export = try await napsync(["export", "--data-dir", coordinatorDir.path])
         for department in departments {
             for year in 2013...2015 { #expect(export.contains("\(department) \(year)"), "\(department) \(year) in the export") }
         }
@@ -205,7 +203,7 @@ struct DaemonProcessTests {
                 daemon.log.components(separatedBy: ": peer unreachable").count - 1 == 1, "\(daemon.name): \(daemon.log)"
             )
         }
-        let coordinatorStatus = try napsync(["status", "--json", "--data-dir", coordinatorDir.path])
+        let coordinatorStatus = try await napsync(["status", "--json", "--data-dir", coordinatorDir.path])
         #expect(coordinatorStatus.contains("\"records\" : 9"), "\(coordinatorStatus)")
 
         // And SIGTERM stops every daemon gracefully
@@ -224,13 +222,13 @@ struct DaemonProcessTests {
         let coordinatorDir = root.appendingPathComponent("coordinator")
         let defenceDir = root.appendingPathComponent("defence")
         let lateDir = root.appendingPathComponent("interior")
-        try makeNetwork(
+        try await makeNetwork(
             root: root, coordinator: coordinatorDir, departments: ["defence": defenceDir, "interior": lateDir])
         // Given a backlog of 42 changes on the coordinator, from defence
         for line in ["1.a", "3.d", "5.a", "5.b", "6.a", "6.b", "10.a"] {
             for year in 2013...2015 {
                 for status in ["ongoing", "done"] {
-                    _ = try napsync([
+                    _ = try await napsync([
                         "record", "entry", "--data-dir", defenceDir.path, "--line", line, "--year", "\(year)",
                         "--status", status,
                     ])
@@ -241,7 +239,7 @@ struct DaemonProcessTests {
             name: "coordinator", dataDirectory: coordinatorDir, arguments: ["--port", "0"])
         let port = try await coordinator.port()
         let coordinatorURL = "http://127.0.0.1:\(port)"
-        _ = try napsync(["sync", "--direct", "--data-dir", defenceDir.path, "--peer", coordinatorURL])
+        _ = try await napsync(["sync", "--direct", "--data-dir", defenceDir.path, "--peer", coordinatorURL])
         let target = try #require(try digest(of: coordinatorDir))
 
         // When a new node pulls it one change per chunk and is killed after a few chunks
@@ -291,8 +289,8 @@ struct DaemonProcessTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let coordinatorDir = root.appendingPathComponent("coordinator")
         let defenceDir = root.appendingPathComponent("defence")
-        try makeNetwork(root: root, coordinator: coordinatorDir, departments: ["defence": defenceDir])
-        _ = try napsync([
+        try await makeNetwork(root: root, coordinator: coordinatorDir, departments: ["defence": defenceDir])
+        _ = try await napsync([
             "record", "entry", "--data-dir", defenceDir.path, "--line", "1.a", "--year", "2014", "--status", "done",
         ])
         let (certificate, key) = try await makeSelfSignedCertificate(in: root)
