@@ -21,6 +21,11 @@ public struct RecordState: Sendable, Hashable {
             self.observed = observed
         }
 
+        /// Whether both versions were written by one change: same dot, same time, same context of a removal.
+        func sharesChange(with other: Version) -> Bool {
+            dot == other.dot && time == other.time && observed == other.observed
+        }
+
         /// The order that picks the winner, the same on every replica: later hybrid time first, then the higher
         /// origin node id, then the higher sequence number.
         static func wins(_ lhs: Version, over rhs: Version) -> Bool {

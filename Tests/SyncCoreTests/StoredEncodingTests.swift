@@ -1,0 +1,95 @@
+import NAPModel
+@testable import SyncCore
+import TestSupport
+import Testing
+
+/// How a record state is stored: a version that the slot before it also holds (one change wrote both fields) is
+/// stored once; states stored before, which name every version in full, still read back (see also
+/// `RecordStateTests`).
+@Suite struct StoredEncodingTests {
+    let nodes = [NodeID(high: 0x1111, low: 0x2222), NodeID(high: 0x3333, low: 0x4444)]
+    let record = RecordKey.entry(.defence, year: 2014, line: "4.a")
+
+    func index(_ node: NodeID) -> Int64 { Int64(nodes.firstIndex(of: node)! + 1) }
+    func node(_ index: Int64) -> NodeID? { index >= 1 && index <= Int64(nodes.count) ? nodes[Int(index) - 1] : nil }
+
+    @Test func fieldsWrittenByOneChangeStoreItsVersionOnce() throws {
+        // Given a record created by one change with three fields
+        var state = RecordState()
+        state.apply(
+            Change(
+                origin: nodes[0], seq: 7, time: 1_700_000_000_123, record: record,
+                assignments: [
+                    Assignment(field: "budget", value: .int(5)), Assignment(field: "narrative", value: .text("n")),
+                    Assignment(field: "status", value: .text("done")),
+                ], supersedes: []))
+        // When it is stored
+        let stored = StoredEncoding.encode(state, index: index)
+        // Then the first field names the change and the other two refer to it
+        var expected = BinaryWriter()
+        expected.varint(3)
+        expected.string("budget")
+        expected.varint(1)
+        expected.varint(1)  // origin index
+        expected.varint(7)  // seq
+        expected.signed(1_700_000_000_123)
+        expected.value(.int(5))
+        expected.varint(0)  // observed dots
+        for (field, value) in [("narrative", "n"), ("status", "done")] {
+            expected.string(field)
+            expected.varint(1)
+            expected.varint(StoredEncoding.previousSlotsChange)
+            expected.value(.text(value))
+        }
+        #expect(stored == expected.bytes)
+        // ... and it reads back as it was
+        #expect(try StoredEncoding.decodeState(stored, node: node) == state)
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    func anyStateReadsBackAsItWasStored(seed: UInt64) throws {
+        // Given states built by random changes of two nodes: concurrent versions of a field, removals that saw
+        // some versions and not others, restorations
+        var random = SplitMix64(seed: seed)
+        let fields = ["budget", "narrative", "status", Change.removedField]
+        for trial in 0..<50 {
+            var state = RecordState()
+            var seqs = [UInt64](repeating: 0, count: nodes.count)
+            for _ in 0..<Int.random(in: 1...8, using: &random) {
+                let writer = Int.random(in: 0..<nodes.count, using: &random)
+                seqs[writer] += 1
+                let written = fields.shuffled(using: &random).prefix(Int.random(in: 1...3, using: &random)).sorted()
+                let seen = state.allDots.filter { _ in Bool.random(using: &random) }
+                state.apply(
+                    Change(
+                        origin: nodes[writer], seq: seqs[writer], time: Int64.random(in: 1_000...1_010, using: &random),
+                        record: record,
+                        assignments: written.map {
+                            Assignment(field: $0, value: $0 == Change.removedField ? .bool(Bool.random(using: &random)) : .int(Int64(trial)))
+                        },
+                        supersedes: seen))
+            }
+            // When it is stored and read back
+            let stored = StoredEncoding.encode(state, index: index)
+            // Then nothing of it changed
+            #expect(try StoredEncoding.decodeState(stored, node: node) == state, "seed \(seed) trial \(trial)")
+        }
+    }
+
+    @Test func aStoredStateWhoseFirstVersionRefersBackIsDamage() throws {
+        // Given a stored state whose first version refers to a version before it
+        var stored = BinaryWriter()
+        stored.varint(1)
+        stored.string("status")
+        stored.varint(1)
+        stored.varint(StoredEncoding.previousSlotsChange)
+        stored.value(.text("done"))
+        // When it is read, then the replica is reported damaged
+        #expect {
+            try StoredEncoding.decodeState(stored.bytes, node: node)
+        } throws: { error in
+            guard case ReplicaError.damagedReplica(let reason) = error else { return false }
+            return reason.contains("refers to a version before it")
+        }
+    }
+}
