@@ -69,6 +69,12 @@ enum ReplicaSchema {
                     """)
         }
         migrator.registerMigration("v3-change-blocks") { db in try moveChangesIntoBlocks(db) }
+        migrator.registerMigration("v4-record-key-only") { db in
+            // The key names the record's kind and owner; the copies in their own columns were never read, and a
+            // record row's size decides how many pages a batch of writes dirties (docs/benchmarks.md, "Where a
+            // batch's pages go").
+            try db.execute(sql: "ALTER TABLE record DROP COLUMN kind; ALTER TABLE record DROP COLUMN owner")
+        }
         return migrator
     }
 }

@@ -230,7 +230,7 @@ struct ReplicaTransaction {
                 upsertRecord = try RawStatement(
                     db,
                     sql: """
-                        INSERT INTO record (key, kind, owner, removed, conflicts, state) VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)
                         ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
                         """)
             }
@@ -249,11 +249,9 @@ struct ReplicaTransaction {
                     opened += max(0, conflicts - touched[position].conflictsBefore)
                     let blob = StoredEncoding.encode(state, index: { origins.index(of: $0)! })
                     upsert.bind(1, key.description)
-                    upsert.bind(2, key.kind.rawValue)
-                    upsert.bind(3, key.owner.slug)
-                    upsert.bind(4, Int64(state.isRemoved ? 1 : 0))
-                    upsert.bind(5, Int64(conflicts))
-                    upsert.bind(6, blob)
+                    upsert.bind(2, Int64(state.isRemoved ? 1 : 0))
+                    upsert.bind(3, Int64(conflicts))
+                    upsert.bind(4, blob)
                     try upsert.execute()
                 }
                 return opened

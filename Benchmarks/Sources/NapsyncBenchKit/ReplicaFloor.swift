@@ -13,7 +13,7 @@ struct ReplicaFloor {
     }
 
     struct RecordRow {
-        var key: String, kind: String, owner: String, removed: Int64, conflicts: Int64, state: Data
+        var key: String, removed: Int64, conflicts: Int64, state: Data
     }
 
     var origins: [Row]
@@ -32,10 +32,9 @@ struct ReplicaFloor {
                     origin: $0["origin"], firstSeq: $0["first_seq"], lastSeq: $0["last_seq"], lastTime: $0["last_time"],
                     chain: $0["chain"], changes: $0["changes"])
             }
-            let records = try Row.fetchAll(db, sql: "SELECT key, kind, owner, removed, conflicts, state FROM record").map {
+            let records = try Row.fetchAll(db, sql: "SELECT key, removed, conflicts, state FROM record").map {
                 RecordRow(
-                    key: $0["key"], kind: $0["kind"], owner: $0["owner"], removed: $0["removed"], conflicts: $0["conflicts"],
-                    state: $0["state"])
+                    key: $0["key"], removed: $0["removed"], conflicts: $0["conflicts"], state: $0["state"])
             }
             return (origins, blocks, records)
         }
@@ -64,7 +63,7 @@ struct ReplicaFloor {
                     sql: "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)")
                 let upsert = try db.makeStatement(
                     sql: """
-                        INSERT INTO record (key, kind, owner, removed, conflicts, state) VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)
                         ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
                         """)
                 let changeHandle = insert.sqliteStatement
@@ -80,11 +79,9 @@ struct ReplicaFloor {
                 let recordHandle = upsert.sqliteStatement
                 for row in records {
                     sqlite3_bind_text(recordHandle, 1, row.key, -1, sqliteTransient)
-                    sqlite3_bind_text(recordHandle, 2, row.kind, -1, sqliteTransient)
-                    sqlite3_bind_text(recordHandle, 3, row.owner, -1, sqliteTransient)
-                    sqlite3_bind_int64(recordHandle, 4, row.removed)
-                    sqlite3_bind_int64(recordHandle, 5, row.conflicts)
-                    bind(row.state, to: recordHandle, at: 6)
+                    sqlite3_bind_int64(recordHandle, 2, row.removed)
+                    sqlite3_bind_int64(recordHandle, 3, row.conflicts)
+                    bind(row.state, to: recordHandle, at: 4)
                     try step(recordHandle)
                 }
                 withExtendedLifetime((insert, upsert)) {}
