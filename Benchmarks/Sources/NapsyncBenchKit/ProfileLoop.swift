@@ -10,6 +10,8 @@ public enum ProfileLoop {
         case write
         /// `Replica.save(all:)`, `batchSize` records per transaction.
         case batch
+        /// `Replica.save(all:)` of `batchSize` one-field edits of records held (`existingRecords` of them), as 1g.
+        case edits
         /// `Replica.apply(changeSet:)` of the issue-3 change set to a new replica.
         case apply
         /// `Replica.changeSet(missingFrom:)` of everything a replica holding the issue-3 change set has, for an
@@ -42,6 +44,24 @@ public enum ProfileLoop {
                 }
             }
             log("profile: \(writes) writes in \(Format.duration((clock.now - start).seconds))")
+        case .edits:
+            let replica = try BenchReplicas.make(at: directory.appendingPathComponent("replica"))
+            let checkpointer = try replica.walCheckpointer()
+            var existing = try BenchReplicas.fill(replica, records: options.existingRecords, generator: &generator)
+            try checkpointer.checkpoint()
+            let start = clock.now
+            var writes = 0
+            while (clock.now - start).seconds < seconds {
+                let batch = (0..<options.batchSize).map { _ in
+                    let index = generator.index(below: existing.count)
+                    existing[index] = generator.revise(existing[index])
+                    return existing[index]
+                }
+                _ = try replica.save(all: batch, plan: plan)
+                writes += options.batchSize
+                try checkpointer.checkpoint()
+            }
+            log("profile: \(writes) edits in \(Format.duration((clock.now - start).seconds))")
         case .apply:
             let workload = try ChangeWorkload.build(
                 fieldChanges: options.fieldChanges, seed: options.seed &+ 2, in: directory.appendingPathComponent("workload"))

@@ -32,7 +32,7 @@ struct NapsyncBench: ParsableCommand {
     @Flag(help: "Exit with status 1 if any target is missed.")
     var strict = false
 
-    @Option(help: "Run only napsync's side of one workload (write, batch, apply, serve) for --seconds, for a profiler; print no table.")
+    @Option(help: "Run only napsync's side of one workload (write, batch, edits, apply, serve) for --seconds, for a profiler; print no table.")
     var profile: ProfileLoop.Subject?
 
     @Option(help: "How long --profile runs.")
