@@ -159,6 +159,12 @@ public struct RecordState: Sendable, Hashable {
         }
     }
 
+    /// The value every replica shows for `field` (its winner), read in place; nil when the record never had it.
+    func shownValue(of field: String) -> FieldValue? {
+        let range = range(of: field)
+        return range.isEmpty ? nil : slots.withUnsafeBufferPointer { $0[range.lowerBound].version.value }
+    }
+
     /// The value every replica shows for each field (the winner), without the removal marker.
     public var values: RecordFields {
         var result: RecordFields = [:]
@@ -177,7 +183,7 @@ public struct RecordState: Sendable, Hashable {
 
     public var exists: Bool { slots.contains { $0.field != Change.removedField } }
 
-    public var isRemoved: Bool { versions(of: Change.removedField)?.first?.value == .bool(true) }
+    public var isRemoved: Bool { shownValue(of: Change.removedField) == .bool(true) }
 
     /// Every live version of the given fields: the causal context of a write over them.
     public func context(for fieldNames: some Sequence<String>) -> [Dot] {

@@ -16,10 +16,14 @@ public struct LocalWriter {
     public mutating func set(_ record: RecordKey, fields: RecordFields) throws -> Change? {
         let state = try ownedState(record)
         guard !state.isRemoved else { throw ReplicaError.recordRemoved(record) }
-        let current = state.values
-        let assignments = fields.filter { current[$0.key] != $0.value }.sorted { $0.key < $1.key }
-            .map { Assignment(field: $0.key, value: $0.value) }
+        // Compared with the shown values in place rather than through `state.values`, a dictionary built per write.
+        var assignments: [Assignment] = []
+        assignments.reserveCapacity(fields.count)
+        for (field, value) in fields where field == Change.removedField || state.shownValue(of: field) != value {
+            assignments.append(Assignment(field: field, value: value))
+        }
         guard !assignments.isEmpty else { return nil }
+        assignments.sort { $0.field < $1.field }
         return try write(record, assignments, supersedes: state.context(for: assignments.map(\.field)))
     }
 
