@@ -50,16 +50,16 @@ enum StoredEncoding {
     static func decodeState(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> RecordState {
         var reader = BinaryReader(bytes)
         var slots: [RecordState.Slot] = []
-        var sorted = true
         var previous: String?
-        // Where each stored field's versions start, for a state whose fields are out of order.
-        var starts: [Int] = []
+        // Where each stored field's versions start, for a state whose fields are out of order: made when that is
+        // first seen. Up to there the names increased, so each field before is a run of one name.
+        var starts: [Int]?
         let fieldCount = try reader.count(max: bytes.count)
         slots.reserveCapacity(fieldCount)
         for _ in 0..<fieldCount {
             let name = try reader.string()
             let count = try reader.count(max: bytes.count)
-            starts.append(slots.count)
+            let start = slots.count
             for _ in 0..<count {
                 let origin = try reader.varint()
                 if origin == previousSlotsChange {
@@ -78,10 +78,13 @@ enum StoredEncoding {
                 for _ in 0..<observedCount { observed.append(try decodeDot(&reader, node: node)) }
                 slots.append(RecordState.Slot(field: name, version: .init(dot: dot, time: time, value: value, observed: observed)))
             }
-            if let previous, previous >= name { sorted = false }
+            if starts == nil, let previous, previous >= name {
+                starts = slots[..<start].indices.filter { $0 == 0 || slots[$0 - 1].field != slots[$0].field }
+            }
+            starts?.append(start)
             previous = name
         }
-        if sorted { return RecordState(sortedSlots: slots) }
+        guard let starts else { return RecordState(sortedSlots: slots) }
         // A later field of the same name wins, as it did when states were read into a dictionary.
         var fields: [String: [RecordState.Version]] = [:]
         for (number, start) in starts.enumerated() where start < slots.count {

@@ -76,6 +76,31 @@ import Testing
         }
     }
 
+    @Test func aStateWhoseFieldsTurnOutOfOrderLateReadsBackWhole() throws {
+        // Given a stored state (as dictionary order could leave them) whose first two fields are in order, the
+        // first with two concurrent versions, and the third sorts before the second
+        var stored = BinaryWriter()
+        stored.varint(3)
+        for (name, versions) in [("budget", [(1, 5), (2, 6)]), ("status", [(1, 7)]), ("narrative", [(2, 8)])] {
+            stored.string(name)
+            stored.varint(versions.count)
+            for (origin, seq) in versions {
+                stored.varint(origin)
+                stored.varint(seq)
+                stored.signed(1_000 + Int64(seq))
+                stored.value(.int(Int64(seq)))
+                stored.varint(0)
+            }
+        }
+        // When it is read
+        let state = try StoredEncoding.decodeState(stored.bytes, node: node)
+        // Then every field keeps its versions, sorted by name
+        #expect(state.entries.map(\.name) == ["budget", "narrative", "status"])
+        #expect(state.versions(of: "budget")?.map(\.dot) == [Dot(origin: nodes[1], seq: 6), Dot(origin: nodes[0], seq: 5)])
+        #expect(state.versions(of: "status")?.map(\.value) == [.int(7)])
+        #expect(state.versions(of: "narrative")?.map(\.value) == [.int(8)])
+    }
+
     @Test func aStoredStateWhoseFirstVersionRefersBackIsDamage() throws {
         // Given a stored state whose first version refers to a version before it
         var stored = BinaryWriter()
