@@ -118,16 +118,11 @@ public final class Replica: Sendable {
     /// Past this many pages of write-ahead log (about 40 MiB), the commit that crosses it checkpoints, as
     /// SQLite's default does at 1,000: a backstop for a process that holds a replica without the daemon's
     /// checkpointer (`napsync sync` without a daemon, a long bundle import) or whose checkpointer falls behind.
-    /// A 100,000-change apply writes about 3,400 pages (docs/benchmarks.md, row 2e).
+    /// A 100,000-change apply writes about 3,300 pages (docs/benchmarks.md, row 2e).
     public static let autocheckpointPages = 10_000
     /// The size the log file is cut back to when it starts over after a checkpoint (`journal_size_limit`), so
     /// that one large apply does not leave a large file behind for good.
     public static let logSizeLimit = 64 << 20
-
-    /// The writer's `PRAGMA synchronous` level (2 = FULL).
-    public func synchronousLevel() throws -> Int {
-        try database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
-    }
 
     /// Checks the database file for corruption (`PRAGMA integrity_check`); returns the problems found.
     public func integrityProblems() throws -> [String] {

@@ -168,9 +168,9 @@ import Testing
     @Test func anAcknowledgedWriteIsSyncedToDisk() throws {
         let fixture = try ReplicaFixture()
         let replica = try fixture.make(.defence)
-        #expect(try replica.synchronousLevel() == 2, "PRAGMA synchronous must be FULL on the writer")
+        #expect(try replica.writerSettings().synchronous == 2, "PRAGMA synchronous must be FULL on the writer")
         let reopened = try Replica.open(at: replica.directory, logger: .silent)
-        #expect(try reopened.synchronousLevel() == 2)
+        #expect(try reopened.writerSettings().synchronous == 2)
         #expect(try reopened.integrityProblems().isEmpty)
     }
 }
