@@ -142,11 +142,20 @@ public final class Replica: Sendable {
     {
         let releases = freeingElsewhere ? ReleaseQueue() : nil
         defer { releases?.wait() }
-        return try database.write { db in
-            var transaction = try ReplicaTransaction(db, identity: identity, releases: releases)
-            let result = try body(&transaction)
-            let opened = try transaction.flush()
-            return (result, opened)
+        return try database.writeWithoutTransaction { db in
+            // BEGIN and COMMIT from the statement cache: `DatabaseWriter.write` parses both again for every
+            // transaction, about 5% of a single local write (`--profile write`).
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            do {
+                var transaction = try ReplicaTransaction(db, identity: identity, releases: releases)
+                let result = try body(&transaction)
+                let opened = try transaction.flush()
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return (result, opened)
+            } catch {
+                if db.isInsideTransaction { try? db.rollback() }
+                throw error
+            }
         }
     }
 }
