@@ -47,7 +47,16 @@ enum StoredEncoding {
         return writer.bytes
     }
 
+    /// Reads a stored state; one that cannot be read is damage (`ReplicaError.damagedReplica`): this node wrote it.
     static func decodeState(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> RecordState {
+        do {
+            return try readState(bytes, node: node)
+        } catch let error as BinaryReader.Error {
+            throw ReplicaError.damagedReplica(reason: "a stored record state cannot be read (\(error))")
+        }
+    }
+
+    private static func readState(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> RecordState {
         var reader = BinaryReader(bytes)
         var slots: [RecordState.Slot] = []
         var previous: String?
@@ -150,7 +159,7 @@ enum StoredEncoding {
 
     /// The rest of a dot whose origin index was read already.
     private static func decodeDot(origin index: UInt64, _ reader: inout BinaryReader, node: (Int64) -> NodeID?) throws -> Dot {
-        guard let origin = node(Int64(index)) else {
+        guard let local = Int64(exactly: index), let origin = node(local) else {
             throw ReplicaError.damagedReplica(reason: "a stored record state or change names local origin \(index), which the origin table does not hold")
         }
         return Dot(origin: origin, seq: try reader.varint())

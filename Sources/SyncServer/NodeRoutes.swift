@@ -110,6 +110,12 @@ public struct NodeRoutes: Sendable {
             // Not through onReplica: a refusal is the change set's fault (422), not an unavailable replica (503).
             let exchange = self.exchange
             report = try await ReplicaWorkPool.shared.runIfActive { try exchange.apply(changeSet: data) }
+        } catch ReplicaError.damagedReplica(let reason) {
+            // Not the change set's fault either: the sender is told to come back later, this node's operator why.
+            context.logger.error(
+                "replica damaged: pushed change set not applied",
+                metadata: ["napsync.peer.node": "\(peerNode)", "napsync.reason": "\(reason)"])
+            throw Self.damagedReplicaError
         } catch {
             metrics.recordRefused(announced, peer: peerNode)
             context.logger.warning(
@@ -210,9 +216,17 @@ public struct NodeRoutes: Sendable {
             return try await ReplicaWorkPool.shared.runIfActive { try body(exchange) }
         } catch let error as NapsyncHTTPError {
             throw error
+        } catch ReplicaError.damagedReplica {
+            throw Self.damagedReplicaError
         } catch {
             throw NapsyncHTTPError(
                 .serviceUnavailable, code: ErrorCode.replicaUnavailable, message: "local replica failed: \(error)")
         }
     }
+
+    /// What a peer is told when this node's replica is damaged: that the node cannot take part now, without the
+    /// repair advice meant for this node's operator, which a peer's operator could take for theirs.
+    static let damagedReplicaError = NapsyncHTTPError(
+        .serviceUnavailable, code: ErrorCode.replicaUnavailable,
+        message: "this node's replica is damaged and waits for its operator; nothing was applied or read")
 }

@@ -101,6 +101,30 @@ import Testing
         #expect(state.versions(of: "narrative")?.map(\.value) == [.int(8)])
     }
 
+    @Test func aTruncatedStateOrAnOriginPastAnyIndexIsDamageNotACrash() throws {
+        // Given a stored state cut short, and one whose origin index does not fit a local index
+        var state = RecordState()
+        state.apply(
+            Change(
+                origin: nodes[0], seq: 1, time: 1_000, record: record, assignments: [Assignment(field: "status", value: .text("done"))],
+                supersedes: []))
+        let whole = StoredEncoding.encode(state, index: index)
+        var huge = BinaryWriter()
+        huge.varint(1)
+        huge.string("status")
+        huge.varint(1)
+        huge.varint(UInt64.max)
+        // When they are read, then each is reported as damage
+        for stored in [Array(whole.dropLast(3)), huge.bytes] {
+            #expect {
+                try StoredEncoding.decodeState(stored, node: node)
+            } throws: { error in
+                guard case ReplicaError.damagedReplica = error else { return false }
+                return true
+            }
+        }
+    }
+
     @Test func aStoredStateWhoseFirstVersionRefersBackIsDamage() throws {
         // Given a stored state whose first version refers to a version before it
         var stored = BinaryWriter()
