@@ -91,29 +91,20 @@ enum WriterSnapshotCache {
     }
 }
 
-/// What a flush leaves for the commit: the snapshot after it and the connection's change count then. Shared
-/// between the transaction (a value type) and the commit observer it registers once.
-final class PendingSnapshot: @unchecked Sendable {
-    // Only touched on the writer's serial queue: by flushes, then by the commit or rollback hook.
+/// What a flush leaves for the commit: the snapshot after it and the connection's change count then.
+struct PendingSnapshot {
     var snapshot: WriterSnapshot?
     var totalChanges: Int64 = -1
     let dataVersion: Int64
 
-    init(dataVersion: Int64) { self.dataVersion = dataVersion }
-
-    /// Registers the hooks that publish the snapshot if the transaction commits with nothing written after
-    /// the last flush, and drop the connection's entry otherwise.
-    func register(on db: Database) {
-        db.afterNextTransaction(
-            onCommit: { [self] db in
-                let changes = WriterSnapshotCache.Stamp.totalChanges(db)
-                if let snapshot, changes == totalChanges {
-                    WriterSnapshotCache.store(
-                        snapshot, for: db, at: .init(dataVersion: dataVersion, totalChanges: changes))
-                } else {
-                    WriterSnapshotCache.forget(db)
-                }
-            },
-            onRollback: { db in WriterSnapshotCache.forget(db) })
+    /// Called once the transaction committed: publishes the snapshot if nothing was written after the last
+    /// flush, and drops the connection's entry otherwise.
+    func committed(on db: Database) {
+        let changes = WriterSnapshotCache.Stamp.totalChanges(db)
+        if let snapshot, changes == totalChanges {
+            WriterSnapshotCache.store(snapshot, for: db, at: .init(dataVersion: dataVersion, totalChanges: changes))
+        } else {
+            WriterSnapshotCache.forget(db)
+        }
     }
 }

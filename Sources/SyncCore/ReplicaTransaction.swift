@@ -260,9 +260,7 @@ struct ReplicaTransaction {
         if pending == nil {
             // Read before this flush writes; the write lock is held, so no other connection has committed since
             // this transaction's reads began.
-            let pending = PendingSnapshot(dataVersion: try WriterSnapshotCache.Stamp(db).dataVersion)
-            pending.register(on: db)
-            self.pending = pending
+            pending = PendingSnapshot(dataVersion: try WriterSnapshotCache.Stamp(db).dataVersion)
         }
         try origins.flush(db)
         if let releases, touched.count >= Self.releasedStates {
@@ -279,5 +277,11 @@ struct ReplicaTransaction {
         pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains)
         pending!.totalChanges = WriterSnapshotCache.Stamp.totalChanges(db)
         return opened
+    }
+
+    /// Called by the owner of the SQLite transaction once it committed: the next transaction on this connection
+    /// may start from what this one left (see `WriterSnapshot`).
+    func committed() {
+        pending?.committed(on: db)
     }
 }

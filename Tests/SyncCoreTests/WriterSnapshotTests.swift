@@ -1,6 +1,7 @@
 import Foundation
+import GRDB
 import NAPModel
-import SyncCore
+@testable import SyncCore
 import TestSupport
 import Testing
 
@@ -12,6 +13,16 @@ import Testing
     init() throws { fixture = try ReplicaFixture() }
 
     let key = RecordKey.entry(.defence, year: 2014, line: "4.a")
+
+    @Test func aCommittedWriteLeavesItsSnapshotForTheNextTransaction() throws {
+        // Given a replica that has written twice
+        let replica = try fixture.make(.defence)
+        try replica.set(key, fields: ["status": .text("ongoing")])
+        try replica.set(key, fields: ["status": .text("done")])
+        // Then its writer connection holds what the last commit left: the clock at 2
+        let snapshot = try replica.database.writeWithoutTransaction { db in try WriterSnapshotCache.snapshot(for: db) }
+        #expect(snapshot?.origins.seq(of: replica.nodeID) == 2)
+    }
 
     @Test func aWriteThroughAnotherConnectionIsSeenByTheNextTransaction() throws {
         // Given a replica that has written, and a second handle (its own pool) on the same files
