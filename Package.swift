@@ -131,7 +131,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NapsyncCLITests",
-            dependencies: ["TestSupport", "SyncCore", "NAPModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TestSupport", "SyncCore", "NAPModel", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

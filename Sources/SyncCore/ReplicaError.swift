@@ -90,7 +90,11 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
         case .badSignature(let sender, let origin, let reason):
             "change set from \(sender) refused: changes of node \(origin.short) are \(reason) (forged or tampered with); nothing was applied, the set is in quarantine"
         case .damagedReplica(let reason):
-            "the replica's stored data is inconsistent: \(reason); nothing was changed. Stop the service and copy the data directory aside, then restore the replica from a backup, or create the node again (`napsync init --force`) and sync it from its peers: changes it had not yet synced are then lost"
+            "the replica's stored data is inconsistent: \(reason); nothing was changed. `napsync check` lists every inconsistency. \(Self.repairAdvice)"
         }
     }
+
+    /// What to do with a damaged replica, for its operator.
+    public static let repairAdvice =
+        "Stop the service and copy the data directory aside, then restore the replica from a backup, or create the node again (`napsync init --force`) and sync it from its peers: changes it had not yet synced are then lost"
 }

@@ -16,7 +16,7 @@ struct Napsync: AsyncParsableCommand {
             PlanCommand.self, InitCommand.self, RecordCommand.self, ShowCommand.self, StatusCommand.self,
             ConflictsCommand.self, ExportCommand.self, BundleCommand.self, ServeCommand.self, SyncCommand.self,
             ReportCommand.self, NetworkCommand.self, JoinCommand.self, AdmitCommand.self, RevokeCommand.self,
-            QuarantineCommand.self, DemoCommand.self,
+            QuarantineCommand.self, CheckCommand.self, DemoCommand.self,
         ]
     )
 }

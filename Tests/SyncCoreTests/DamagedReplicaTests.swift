@@ -40,6 +40,28 @@ import Testing
         #expect(error?.description.contains("restore the replica from a backup") == true)
     }
 
+    @Test func aCheckFindsNothingInASoundReplicaAndNamesEachInconsistencyInADamagedOne() throws {
+        // Given justice holding its own record and one of defence's
+        let defence = try fixture.make(.defence)
+        let justice = try fixture.make(.justice)
+        let own = RecordKey.entry(.justice, year: 2015, line: "3.d")
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try justice.set(own, fields: ["status": .text("done")])
+        try defence.push(to: justice)
+        // Then a check finds nothing
+        #expect(try justice.consistencyProblems() == [])
+        // When its origins are renumbered behind its back
+        try damage(justice)
+        // Then the check names both records, the changes defence's clock entry counts, and the log's orphans
+        let problems = try justice.consistencyProblems()
+        #expect(problems.contains { $0.hasPrefix("record \(record):") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("record \(own):") }, "\(problems)")
+        #expect(problems.contains("node \(defence.nodeID.short) (defence): the change log lacks changes 1 to 1"), "\(problems)")
+        for index in [1, 2] {
+            #expect(problems.contains("the change log holds changes of local origin \(index), which the origin table does not hold"), "\(problems)")
+        }
+    }
+
     @Test func aSetArrivingAtADamagedReplicaIsRefusedButNotQuarantined() throws {
         // Given justice holding defence's record, then damaged
         let defence = try fixture.make(.defence)

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import SyncCore
+import TestSupport
+import Testing
+
+/// `napsync check`: what an operator runs when napsync reports the replica's stored data as inconsistent.
+@Suite("napsync check")
+struct CheckTests {
+    @Test func aSoundReplicaPassesAndADamagedOneIsListedWithWhatToDo() async throws {
+        // Given a department node that has recorded an entry
+        let workspace = try CLIWorkspace()
+        let defence = try await workspace.department("defence")
+        try await defence.record("entry", "--line", "1.a", "--year", "2014", "--status", "ongoing")
+        // Then its replica checks sound
+        let sound = try await defence.succeed(["check"])
+        #expect(sound.output.contains("is sound"), "\(sound)")
+
+        // When its origins are renumbered behind its back
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        try await DatabaseQueue(path: defence.directory.appendingPathComponent(Replica.databaseFileName).path, configuration: configuration)
+            .write { db in try db.execute(sql: "UPDATE origin SET idx = idx + 100") }
+        // Then the check exits 1, names the damaged record, and says what to do
+        let damaged = try await defence.run(["check"])
+        #expect(damaged.status == 1, "\(damaged)")
+        #expect(damaged.output.contains("record entry/defence/2014/1.a:"), "\(damaged)")
+        #expect(damaged.output.contains(ReplicaError.repairAdvice), "\(damaged)")
+    }
+}
