@@ -151,6 +151,7 @@ import Testing
         let outgoing = try #require(try reopened.changeSet(missingFrom: VectorClock(), maxChanges: 10_000, compression: .fast))
         #expect(try ChangeSetFormat.decode(outgoing.data, sender: "test").changes == served)
         #expect(try Self.everyChain(in: reopened) == chains)
+        #expect(try reopened.consistencyProblems() == [])
         // And it goes on from there: justice's next signed change extends the chain the replica now holds
         try justice.write { writer in
             try writer.set(.entry(.justice, year: 2015, line: "9"), fields: ["narrative": .text("after the move")])

@@ -62,6 +62,41 @@ import Testing
         }
     }
 
+    @Test func aCheckFindsAChangedValueAndAChangedChainValueInTheLog() throws {
+        // Given defence's replica, whose log holds its two changes, then edited behind its back: a value of the
+        // first change rewritten in place, and the chain value stored after the second replaced
+        let defence = try fixture.make(.defence)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try defence.set(RecordKey.entry(.defence, year: 2015, line: "1.a"), fields: ["narrative": .text("later")])
+        #expect(try defence.consistencyProblems() == [])
+        let path = defence.directory.appendingPathComponent(Replica.databaseFileName).path
+        try DatabaseQueue(path: path).write { db in
+            let (id, changes) = try #require(
+                try Row.fetchOne(db, sql: "SELECT id, changes FROM change_block WHERE first_seq = 1").map { ($0["id"] as Int64, [UInt8]($0["changes"] as Data)) })
+            let written = Array("written".utf8)
+            let at = try #require(changes.indices.first { changes[$0...].starts(with: written) })
+            var edited = changes
+            edited[at] = UInt8(ascii: "W")
+            try db.execute(sql: "UPDATE change_block SET changes = ? WHERE id = ?", arguments: [Data(edited), id])
+        }
+        // Then the check names the change whose content no longer matches its digest
+        #expect(try defence.consistencyProblems() == ["node \(defence.nodeID.short) (defence): change 1 does not match the digest stored with it"])
+        // When the value is put back and the chain value after change 2 is replaced instead
+        try DatabaseQueue(path: path).write { db in
+            let changes = try #require(try Data.fetchOne(db, sql: "SELECT changes FROM change_block WHERE first_seq = 1"))
+            let written = Array("Written".utf8)
+            var bytes = [UInt8](changes)
+            let at = try #require(bytes.indices.first { bytes[$0...].starts(with: written) })
+            bytes[at] = UInt8(ascii: "w")
+            try db.execute(sql: "UPDATE change_block SET changes = ? WHERE first_seq = 1", arguments: [Data(bytes)])
+            try db.execute(sql: "UPDATE change_block SET chain = zeroblob(32) WHERE last_seq = 2")
+        }
+        // Then the check names the chain value that does not follow
+        #expect(
+            try defence.consistencyProblems()
+                == ["node \(defence.nodeID.short) (defence): the chain value stored after change 2 does not follow from the changes"])
+    }
+
     @Test func aSetArrivingAtADamagedReplicaIsRefusedButNotQuarantined() throws {
         // Given justice holding defence's record, then damaged
         let defence = try fixture.make(.defence)

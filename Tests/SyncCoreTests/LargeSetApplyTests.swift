@@ -65,6 +65,9 @@ import Testing
         #expect(try justice.canonicalExport().digest() == defence.canonicalExport().digest())
         // And applying it again changes nothing
         #expect(try justice.apply(changeSet: try wholeSet(), from: "test").alreadyKnown == Self.changeCount)
+        // And both replicas check sound, their logs cut into blocks differently
+        #expect(try justice.consistencyProblems() == [])
+        #expect(try coordinator.consistencyProblems() == [])
     }
 
     @Test func aForgedValueAtTheEndOfALargeSetRefusesTheWholeSet() throws {
