@@ -1,3 +1,4 @@
+import GRDB
 import NAPModel
 
 /// Why the replica refused an operation. Every case carries its context and says what to do; `description` is
@@ -92,6 +93,15 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible {
         case .damagedReplica(let reason):
             "the replica's stored data is inconsistent: \(reason); nothing was changed. `napsync check` lists every inconsistency. \(Self.repairAdvice)"
         }
+    }
+
+    /// Whether `error` is this replica's own failure rather than a refusal of what was given to it: SQLite could
+    /// not read or write (a full disk, an I/O error), or the stored data is damaged. A peer that sent a change set
+    /// is then told to come back later, not that its change set was refused.
+    public static func isLocalFailure(_ error: any Error) -> Bool {
+        if error is DatabaseError { return true }
+        if case ReplicaError.damagedReplica = error { return true }
+        return false
     }
 
     /// What to do with a damaged replica, for its operator.

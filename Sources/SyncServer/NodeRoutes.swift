@@ -110,12 +110,12 @@ public struct NodeRoutes: Sendable {
             // Not through onReplica: a refusal is the change set's fault (422), not an unavailable replica (503).
             let exchange = self.exchange
             report = try await ReplicaWorkPool.shared.runIfActive { try exchange.apply(changeSet: data) }
-        } catch ReplicaError.damagedReplica(let reason) {
-            // Not the change set's fault either: the sender is told to come back later, this node's operator why.
+        } catch where ReplicaError.isLocalFailure(error) {
+            // Not the change set's fault: the sender is told to come back later, this node's operator why.
             context.logger.error(
-                "replica damaged: pushed change set not applied",
-                metadata: ["napsync.peer.node": "\(peerNode)", "napsync.reason": "\(reason)"])
-            throw Self.damagedReplicaError
+                "local replica failed: pushed change set not applied",
+                metadata: ["napsync.peer.node": "\(peerNode)", "error": "\(error)"])
+            throw Self.unavailable(error)
         } catch {
             metrics.recordRefused(announced, peer: peerNode)
             context.logger.warning(
@@ -216,17 +216,20 @@ public struct NodeRoutes: Sendable {
             return try await ReplicaWorkPool.shared.runIfActive { try body(exchange) }
         } catch let error as NapsyncHTTPError {
             throw error
-        } catch ReplicaError.damagedReplica {
-            throw Self.damagedReplicaError
         } catch {
-            throw NapsyncHTTPError(
-                .serviceUnavailable, code: ErrorCode.replicaUnavailable, message: "local replica failed: \(error)")
+            throw Self.unavailable(error)
         }
     }
 
-    /// What a peer is told when this node's replica is damaged: that the node cannot take part now, without the
-    /// repair advice meant for this node's operator, which a peer's operator could take for theirs.
-    static let damagedReplicaError = NapsyncHTTPError(
-        .serviceUnavailable, code: ErrorCode.replicaUnavailable,
-        message: "this node's replica is damaged and waits for its operator; nothing was applied or read")
+    /// What a peer is told when this node's replica fails (503): a damaged replica without the repair advice
+    /// meant for this node's operator, which a peer's operator could take for theirs.
+    static func unavailable(_ error: any Error) -> NapsyncHTTPError {
+        let message =
+            if case ReplicaError.damagedReplica = error {
+                "this node's replica is damaged and waits for its operator; nothing was applied or read"
+            } else {
+                "local replica failed: \(error)"
+            }
+        return NapsyncHTTPError(.serviceUnavailable, code: ErrorCode.replicaUnavailable, message: message)
+    }
 }

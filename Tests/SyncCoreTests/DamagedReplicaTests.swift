@@ -97,6 +97,13 @@ import Testing
                 == ["node \(defence.nodeID.short) (defence): the chain value stored after change 2 does not follow from the changes"])
     }
 
+    @Test func theReplicasOwnFailuresAreToldApartFromRefusals() {
+        #expect(ReplicaError.isLocalFailure(DatabaseError(resultCode: .SQLITE_FULL)))
+        #expect(ReplicaError.isLocalFailure(ReplicaError.damagedReplica(reason: "a test")))
+        #expect(!ReplicaError.isLocalFailure(ReplicaError.malformedChangeSet(sender: "a test", reason: "a test")))
+        #expect(!ReplicaError.isLocalFailure(ReplicaError.sequenceGap(sender: "a test", origin: NodeID.random(), expected: 2, found: 3)))
+    }
+
     @Test func aSetArrivingAtADamagedReplicaIsRefusedButNotQuarantined() throws {
         // Given justice holding defence's record, then damaged
         let defence = try fixture.make(.defence)
