@@ -35,7 +35,7 @@ enum WriterSnapshotCache {
         }
 
         init(_ db: Database) throws {
-            // Read twice per write transaction: stepped raw (RawStatement), not through GRDB's row decoding.
+            // Read for every write transaction: stepped raw (RawStatement), not through GRDB's row decoding.
             self.init(
                 dataVersion: try RawStatement(db, sql: "PRAGMA data_version").first { $0.columnInt64(0) } ?? -1,
                 totalChanges: Self.totalChanges(db))
@@ -61,10 +61,12 @@ enum WriterSnapshotCache {
     private static let entries = Mutex<[ObjectIdentifier: Entry]>([:])
 
     /// The snapshot left by the last committed transaction of this connection, if the database is unchanged
-    /// since. Reads the stamp only when there is an entry to check (never on a reader connection).
-    static func snapshot(for db: Database) throws -> WriterSnapshot? {
-        guard entries.withLock({ $0[ObjectIdentifier(db)] != nil }) else { return nil }
-        return snapshot(for: db, at: try Stamp(db))
+    /// since, and the `data_version` read to tell. Reads the stamp only when there is an entry to check (never on
+    /// a reader connection).
+    static func snapshot(for db: Database) throws -> (snapshot: WriterSnapshot?, dataVersion: Int64?) {
+        guard entries.withLock({ $0[ObjectIdentifier(db)] != nil }) else { return (nil, nil) }
+        let stamp = try Stamp(db)
+        return (snapshot(for: db, at: stamp), stamp.dataVersion)
     }
 
     private static func snapshot(for db: Database, at stamp: Stamp) -> WriterSnapshot? {

@@ -32,6 +32,8 @@ struct ReplicaTransaction {
     private var replayedBlocks: [Int64: (block: ChangeLog.Block, entries: [ChangeBlock.Entry])] = [:]
     /// What this transaction leaves for the next one if it commits (see `WriterSnapshot`); made at the first flush.
     private var pending: PendingSnapshot?
+    /// `PRAGMA data_version` as read when the transaction started, if it was read then.
+    private let dataVersionAtStart: Int64?
     /// Where large values this transaction is done with are freed, when the caller gave one (it waits for it
     /// after the commit); without one they are freed here.
     let releases: ReleaseQueue?
@@ -48,7 +50,9 @@ struct ReplicaTransaction {
         self.db = db
         self.identity = identity
         self.releases = releases
-        if let snapshot = try WriterSnapshotCache.snapshot(for: db) {
+        let (snapshot, dataVersion) = try WriterSnapshotCache.snapshot(for: db)
+        self.dataVersionAtStart = dataVersion
+        if let snapshot {
             self.origins = snapshot.origins
             self.lastTime = snapshot.lastTime
             self.chains = snapshot.chains
@@ -258,9 +262,9 @@ struct ReplicaTransaction {
             }
         }
         if pending == nil {
-            // Read before this flush writes; the write lock is held, so no other connection has committed since
-            // this transaction's reads began.
-            pending = PendingSnapshot(dataVersion: try WriterSnapshotCache.Stamp(db).dataVersion)
+            // As this transaction started, or read now, before this flush writes: the write lock is held since
+            // `BEGIN IMMEDIATE` (`Replica.transaction`), so no other connection has committed in between.
+            pending = PendingSnapshot(dataVersion: try dataVersionAtStart ?? WriterSnapshotCache.Stamp(db).dataVersion)
         }
         try origins.flush(db)
         if let releases, touched.count >= Self.releasedStates {

@@ -20,7 +20,7 @@ import Testing
         try replica.set(key, fields: ["status": .text("ongoing")])
         try replica.set(key, fields: ["status": .text("done")])
         // Then its writer connection holds what the last commit left: the clock at 2
-        let snapshot = try replica.database.writeWithoutTransaction { db in try WriterSnapshotCache.snapshot(for: db) }
+        let snapshot = try replica.database.writeWithoutTransaction { db in try WriterSnapshotCache.snapshot(for: db).snapshot }
         #expect(snapshot?.origins.seq(of: replica.nodeID) == 2)
     }
 
