@@ -101,7 +101,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "NAPModel", "SyncCore", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -131,10 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NapsyncCLITests",
-            dependencies: [
-                "TestSupport", "SyncCore", "NAPModel", .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
+            dependencies: ["TestSupport", "SyncCore", "NAPModel", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
     ]

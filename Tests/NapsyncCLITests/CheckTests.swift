@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SyncCore
 import TestSupport
 import Testing
@@ -17,10 +16,7 @@ struct CheckTests {
         #expect(sound.output.contains("is sound"), "\(sound)")
 
         // When its origins are renumbered behind its back
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = false
-        try await DatabaseQueue(path: defence.directory.appendingPathComponent(Replica.databaseFileName).path, configuration: configuration)
-            .write { db in try db.execute(sql: "UPDATE origin SET idx = idx + 100") }
+        try ReplicaDamage.renumberOrigins(inReplicaAt: defence.directory)
         // Then the check exits 1, names the damaged record, and says what to do
         let damaged = try await defence.run(["check"])
         #expect(damaged.status == 1, "\(damaged)")

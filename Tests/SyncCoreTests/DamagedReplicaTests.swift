@@ -13,22 +13,11 @@ import Testing
 
     init() throws { fixture = try ReplicaFixture() }
 
-    /// Renumbers every origin behind the replica's back: record states and the change log then name local
-    /// origins the origin table no longer holds.
-    func damage(_ replica: Replica) throws {
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = false
-        let path = replica.directory.appendingPathComponent(Replica.databaseFileName).path
-        try DatabaseQueue(path: path, configuration: configuration).write { db in
-            try db.execute(sql: "UPDATE origin SET idx = idx + 100")
-        }
-    }
-
     @Test func aStateNamingAnUnknownOriginIsReportedAsDamageWithWhatToDo() throws {
         // Given a record written before the replica was damaged
         let defence = try fixture.make(.defence)
         try defence.set(record, fields: ["narrative": .text("written")])
-        try damage(defence)
+        try ReplicaDamage.renumberOrigins(inReplicaAt: defence.directory)
         // When it is read
         let error = #expect(throws: ReplicaError.self) { try defence.state(of: self.record) }
         // Then the error names what is inconsistent and what to do
@@ -51,7 +40,7 @@ import Testing
         // Then a check finds nothing
         #expect(try justice.consistencyProblems() == [])
         // When its origins are renumbered behind its back
-        try damage(justice)
+        try ReplicaDamage.renumberOrigins(inReplicaAt: justice.directory)
         // Then the check names both records, the changes defence's clock entry counts, and the log's orphans
         let problems = try justice.consistencyProblems()
         #expect(problems.contains { $0.hasPrefix("record \(record):") }, "\(problems)")
@@ -110,7 +99,7 @@ import Testing
         let justice = try fixture.make(.justice)
         try defence.set(record, fields: ["narrative": .text("written")])
         try defence.push(to: justice)
-        try damage(justice)
+        try ReplicaDamage.renumberOrigins(inReplicaAt: justice.directory)
         let clockBefore = try justice.clock()
         // When defence's edit of that record arrives
         try defence.set(record, fields: ["narrative": .text("edited")])

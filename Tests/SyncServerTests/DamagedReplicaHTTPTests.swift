@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import NAPModel
 import NIOCore
 import NIOFoundationCompat
@@ -22,10 +21,7 @@ struct DamagedReplicaHTTPTests {
         let justice = try fixture.make(.justice)
         try defence.set(record, fields: ["narrative": .text("written")])
         try defence.push(to: justice)
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = false
-        try await DatabaseQueue(path: justice.directory.appendingPathComponent(Replica.databaseFileName).path, configuration: configuration)
-            .write { db in try db.execute(sql: "UPDATE origin SET idx = idx + 100") }
+        try ReplicaDamage.renumberOrigins(inReplicaAt: justice.directory)
         let clockBefore = try justice.clock()
         try defence.set(record, fields: ["narrative": .text("edited")])
         let set = try #require(try defence.changeSet(missingFrom: clockBefore, maxChanges: 100)).data
