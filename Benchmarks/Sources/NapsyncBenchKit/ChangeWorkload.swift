@@ -26,9 +26,7 @@ public struct ChangeWorkload: Sendable {
             let edits = min(5_000, target - written)
             try source.write { writer in
                 for _ in 0..<edits {
-                    let index = generator.index(below: records.count)
-                    let revised = generator.revise(records[index])
-                    records[index] = revised
+                    let revised = generator.reviseOne(of: &records)
                     if let change = try writer.set(revised.key, fields: revised.fields) {
                         written += change.assignments.count
                     }

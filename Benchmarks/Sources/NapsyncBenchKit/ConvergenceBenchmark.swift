@@ -250,9 +250,8 @@ public enum ConvergenceBenchmark {
             let batch = min(5_000, count - written)
             try replica.write { writer in
                 for _ in 0..<batch {
-                    let index = generator.index(below: records.count)
-                    records[index] = generator.revise(records[index])
-                    guard try writer.set(records[index].key, fields: records[index].fields) != nil else {
+                    let revised = generator.reviseOne(of: &records)
+                    guard try writer.set(revised.key, fields: revised.fields) != nil else {
                         throw BenchError("6: an edit changed nothing")
                     }
                 }

@@ -42,8 +42,15 @@ public struct InterventionGenerator: Sendable {
         return revised
     }
 
+    /// Revises one of `records`, picked from the same stream, in place; returns the revised record.
+    public mutating func reviseOne(of records: inout [Intervention]) -> Intervention {
+        let index = index(below: records.count)
+        records[index] = revise(records[index])
+        return records[index]
+    }
+
     /// A pick between 0 and `bound`, from the same stream.
-    public mutating func index(below bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
+    private mutating func index(below bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
 
     private mutating func uuid() -> String {
         let hex = (0..<2).map { _ in String(random.next(), radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }

@@ -38,11 +38,7 @@ public enum LocalWriteBenchmark {
 
         func creations(_ count: Int) -> [Intervention] { (0..<count).map { _ in generator.next() } }
         func edits(_ count: Int) -> [Intervention] {
-            (0..<count).map { _ in
-                let index = generator.index(below: existing.count)
-                existing[index] = generator.revise(existing[index])
-                return existing[index]
-            }
+            (0..<count).map { _ in generator.reviseOne(of: &existing) }
         }
 
         /// One write per transaction: every record is written by each side in turn, the order rotating, and

@@ -52,11 +52,7 @@ public enum ProfileLoop {
             let start = clock.now
             var writes = 0
             while (clock.now - start).seconds < seconds {
-                let batch = (0..<options.batchSize).map { _ in
-                    let index = generator.index(below: existing.count)
-                    existing[index] = generator.revise(existing[index])
-                    return existing[index]
-                }
+                let batch = (0..<options.batchSize).map { _ in generator.reviseOne(of: &existing) }
                 _ = try replica.save(all: batch, plan: plan)
                 writes += options.batchSize
                 try checkpointer.checkpoint()
