@@ -16,8 +16,7 @@ extension Replica {
             let origins = try OriginDirectory(db)
             var problems = try recordProblems(db, origins: origins)
             let counted = try Dictionary(
-                Row.fetchAll(db, sql: "SELECT idx, seq FROM origin").map { ($0["idx"] as Int64, $0["seq"] as Int64) },
-                uniquingKeysWith: max)
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT idx, seq FROM origin").map { ($0["idx"] as Int64, $0["seq"] as Int64) })
             for entry in origins.entries {
                 // This node's own count is the log's (see `OriginDirectory`); another node's is its origin row's.
                 let expected = entry.node == identity.nodeID ? Int64(entry.seq) : counted[entry.index] ?? 0
