@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NAPModel
 import SyncCore
 
 /// Damage done to a replica's file behind its back, as a failing disk or a hand edit could, for tests of how
@@ -14,5 +15,23 @@ public enum ReplicaDamage {
         try DatabaseQueue(path: path, configuration: configuration).write { db in
             try db.execute(sql: "UPDATE origin SET idx = idx + 100")
         }
+    }
+}
+
+extension ReplicaFixture {
+    /// A damaged receiver and what it is then sent: justice holding defence's `record`, damaged
+    /// (`ReplicaDamage.renumberOrigins`), and defence's later edit of that record as a change set justice lacks.
+    public func damagedReceiver(of record: RecordKey) throws -> (receiver: Replica, clockBefore: VectorClock, set: Data) {
+        let defence = try make(.defence)
+        let justice = try make(.justice)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try defence.push(to: justice)
+        try ReplicaDamage.renumberOrigins(inReplicaAt: justice.directory)
+        let clockBefore = try justice.clock()
+        try defence.set(record, fields: ["narrative": .text("edited")])
+        guard let set = try defence.changeSet(missingFrom: clockBefore, maxChanges: 100) else {
+            preconditionFailure("defence has just edited \(record), so justice lacks a change")
+        }
+        return (justice, clockBefore, set.data)
     }
 }

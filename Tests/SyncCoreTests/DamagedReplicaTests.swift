@@ -94,19 +94,12 @@ import Testing
     }
 
     @Test func aSetArrivingAtADamagedReplicaIsRefusedButNotQuarantined() throws {
-        // Given justice holding defence's record, then damaged
-        let defence = try fixture.make(.defence)
-        let justice = try fixture.make(.justice)
-        try defence.set(record, fields: ["narrative": .text("written")])
-        try defence.push(to: justice)
-        try ReplicaDamage.renumberOrigins(inReplicaAt: justice.directory)
-        let clockBefore = try justice.clock()
-        // When defence's edit of that record arrives
-        try defence.set(record, fields: ["narrative": .text("edited")])
-        let set = try #require(try defence.changeSet(missingFrom: clockBefore, maxChanges: 100))
-        // Then it is refused as damage, not as the sender's fault: no quarantine, nothing applied
+        // Given justice holding defence's record, then damaged, and defence's edit of that record
+        let (justice, clockBefore, set) = try fixture.damagedReceiver(of: record)
+        // When the edit arrives, then it is refused as damage, not as the sender's fault: no quarantine, nothing
+        // applied
         #expect {
-            try justice.apply(changeSet: set.data, from: "defence")
+            try justice.apply(changeSet: set, from: "defence")
         } throws: { error in
             guard case ReplicaError.damagedReplica = error else { return false }
             return true

@@ -14,17 +14,10 @@ import Testing
 struct DamagedReplicaHTTPTests {
     @Test("a push to a node whose replica is damaged gets 503 without the repair advice, and is not counted as refused")
     func pushToADamagedNode() async throws {
-        // Given justice holding defence's record, then damaged (every origin renumbered behind its back)
+        // Given justice holding defence's record, then damaged (every origin renumbered behind its back), and
+        // defence's edit of that record
         let fixture = try ReplicaFixture()
-        let record = RecordKey.entry(.defence, year: 2014, line: "1.a")
-        let defence = try fixture.make(.defence)
-        let justice = try fixture.make(.justice)
-        try defence.set(record, fields: ["narrative": .text("written")])
-        try defence.push(to: justice)
-        try ReplicaDamage.renumberOrigins(inReplicaAt: justice.directory)
-        let clockBefore = try justice.clock()
-        try defence.set(record, fields: ["narrative": .text("edited")])
-        let set = try #require(try defence.changeSet(missingFrom: clockBefore, maxChanges: 100)).data
+        let (justice, clockBefore, set) = try fixture.damagedReceiver(of: RecordKey.entry(.defence, year: 2014, line: "1.a"))
 
         try await withTestNode(exchange: justice) { url, _ in
             // When defence's edit is pushed to it
