@@ -17,6 +17,7 @@ public enum LocalWriteBenchmark {
         let plain = try PlainStore(at: directory.appendingPathComponent("plain"))
         let legacy = try PlainStore(at: directory.appendingPathComponent("plain-defaults"), settings: .grdbDefaults)
         let second = try BenchReplicas.make(at: directory.appendingPathComponent("replica-set"))
+        let floor = try LocalWriteFloor(at: directory.appendingPathComponent("floor"))
         // Neither writer checkpoints its log below 10,000 pages (`Replica.autocheckpointPages`, both sides); the
         // daemon does that every second off the writer (`WALCheckpointService`), and so does this suite, between
         // timed writes.
@@ -34,6 +35,7 @@ public enum LocalWriteBenchmark {
             _ = try second.save(all: chunk, plan: plan)
             try plain.save(all: chunk)
             try legacy.save(all: chunk)
+            try floor.write(chunk, plan: plan)
         }
 
         func creations(_ count: Int) -> [Intervention] { (0..<count).map { _ in generator.next() } }
@@ -97,9 +99,10 @@ public enum LocalWriteBenchmark {
 
         /// Many writes per transaction: every side writes the same batch each round, the order rotating. With
         /// `unvalidated`, a second replica writes the batch through `LocalWriter.set` (the tracked write without
-        /// `Replica.save`'s validation) in the same rounds.
+        /// `Replica.save`'s validation) in the same rounds. `floorID`'s row is the batch's SQL alone (`LocalWriteFloor`).
         func batched(
-            _ id: String, _ name: String, unvalidated: String? = nil, frames framesID: String, make: (Int) -> [Intervention]
+            _ id: String, _ name: String, unvalidated: String? = nil, frames framesID: String, floor floorID: String,
+            make: (Int) -> [Intervention]
         ) throws -> [ReportRow] {
             log("\(id) \(name)")
             // The log frames each side's batch committed, as the checkpoint after it reports them.
@@ -132,6 +135,7 @@ public enum LocalWriteBenchmark {
                     return seconds
                 },
             ]
+            sides.append { current in try floor.write(records(for: current), plan: plan) }
             if unvalidated != nil {
                 sides.append { current in
                     let records = records(for: current)
@@ -155,8 +159,15 @@ public enum LocalWriteBenchmark {
                     baseline: "\(Int(frames.plain.median)) frames (plain upsert; \(pages.plain.summary()))",
                     ratio: frames.replica.median / frames.plain.median),
             ]
+            let sql = Paired(subject: samples[2], baseline: samples[1])
+            rows.append(
+                ReportRow(
+                    id: floorID, name: "  context: \(id)'s SQL alone (the rows napsync wrote, bound raw; no diff, hashing, encoding)",
+                    figure: "\(Format.duration(sql.subject.median))/write (floor; \(Int((100 * sql.subject.median / pair.subject.median).rounded()))% of \(id)'s napsync time)",
+                    baseline: "\(Format.duration(sql.baseline.median))/write (plain upsert, as \(id))", ratio: sql.ratio,
+                    spread: sql.spread))
             if let unvalidated {
-                let bare = Paired(subject: samples[2], baseline: samples[1])
+                let bare = Paired(subject: samples[3], baseline: samples[1])
                 rows.append(
                     ReportRow(
                         id: unvalidated, name: "  context: the same without validation",
@@ -172,11 +183,12 @@ public enum LocalWriteBenchmark {
         let per = "\(options.batchSize.formatted()) per transaction"
         var rows = try single("1a", "write: create record, 1 per transaction", context: "1b", make: creations)
         rows += try single("1c", "write: edit 1 field, 1 per transaction", make: edits)
-        rows += try batched("1d", "write: create record, \(per)", unvalidated: "1e", frames: "1i", make: creations)
-        rows += try batched("1g", "write: edit 1 field, \(per)", frames: "1j", make: edits)
+        rows += try batched("1d", "write: create record, \(per)", unvalidated: "1e", frames: "1i", floor: "1k", make: creations)
+        rows += try batched("1g", "write: edit 1 field, \(per)", frames: "1j", floor: "1l", make: edits)
         guard try plain.count() == replica.snapshot().interventions.count else {
             throw BenchError("the plain store and the replica hold different numbers of records")
         }
+        try floor.checkWritten()
         rows.append(
             try StoredBytes.row(
                 replica: replica.directory.appendingPathComponent(Replica.databaseFileName),

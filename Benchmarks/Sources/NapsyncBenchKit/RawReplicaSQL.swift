@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import SyncCore
+
+/// What the floor rows (2c, 1k, 1l) share: a replica's database opened as `Replica.openPool` sets up its writer,
+/// the write path's statements on the change log and the record table as SyncCore runs them, and raw binds.
+enum RawReplicaSQL {
+    private static let insertBlock = "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)"
+    private static let upsertRecord = """
+        INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
+        """
+
+    /// The replica database in `directory` (made by `BenchReplicas.make`), its writer configured as the replica's.
+    static func openPool(replicaIn directory: URL) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: directory.appendingPathComponent(Replica.databaseFileName).path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Replica.autocheckpointPages)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Replica.logSizeLimit)")
+        }
+        return pool
+    }
+
+    /// A `change_block` row.
+    struct BlockRow {
+        var origin: Int64, firstSeq: Int64, lastSeq: Int64, lastTime: Int64, chain: Data, changes: Data
+
+        /// The rows after block `id`, in log order.
+        static func fetchAll(_ db: Database, after id: Int64) throws -> [BlockRow] {
+            try Row.fetchAll(
+                db, sql: "SELECT origin, first_seq, last_seq, last_time, chain, changes FROM change_block WHERE id > ? ORDER BY id",
+                arguments: [id]
+            ).map {
+                BlockRow(
+                    origin: $0["origin"], firstSeq: $0["first_seq"], lastSeq: $0["last_seq"], lastTime: $0["last_time"],
+                    chain: $0["chain"], changes: $0["changes"])
+            }
+        }
+    }
+
+    /// A `record` row.
+    struct RecordRow {
+        var key: String, removed: Int64, conflicts: Int64, state: Data
+
+        init(_ row: Row) {
+            self.init(key: row["key"], removed: row["removed"], conflicts: row["conflicts"], state: row["state"])
+        }
+
+        init(key: String, removed: Int64, conflicts: Int64, state: Data) {
+            self.key = key
+            self.removed = removed
+            self.conflicts = conflicts
+            self.state = state
+        }
+    }
+
+    /// Inserts the blocks with raw binds, as the write path does.
+    static func insert(_ blocks: [BlockRow], _ db: Database) throws {
+        let statement = try db.makeStatement(sql: insertBlock)
+        let handle = statement.sqliteStatement
+        for row in blocks {
+            sqlite3_bind_int64(handle, 1, row.origin)
+            sqlite3_bind_int64(handle, 2, row.firstSeq)
+            sqlite3_bind_int64(handle, 3, row.lastSeq)
+            sqlite3_bind_int64(handle, 4, row.lastTime)
+            bind(row.chain, to: handle, at: 5)
+            bind(row.changes, to: handle, at: 6)
+            try step(handle)
+        }
+        withExtendedLifetime(statement) {}
+    }
+
+    /// Upserts the record rows with raw binds, in the order given, as the write path's flush does.
+    static func upsert(_ records: [RecordRow], _ db: Database) throws {
+        let statement = try db.makeStatement(sql: upsertRecord)
+        let handle = statement.sqliteStatement
+        for row in records {
+            sqlite3_bind_text(handle, 1, row.key, -1, sqliteTransient)
+            sqlite3_bind_int64(handle, 2, row.removed)
+            sqlite3_bind_int64(handle, 3, row.conflicts)
+            bind(row.state, to: handle, at: 4)
+            try step(handle)
+        }
+        withExtendedLifetime(statement) {}
+    }
+
+    static func bind(_ data: Data, to handle: OpaquePointer, at index: Int32) {
+        data.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), sqliteTransient)
+        }
+    }
+
+    /// Runs a statement that returns no row, and resets it for the next binds.
+    static func step(_ handle: OpaquePointer) throws {
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "floor write failed") }
+    }
+}
