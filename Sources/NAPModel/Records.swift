@@ -39,7 +39,9 @@ public enum FieldLimits {
         if required && !value.contains(where: { !$0.isWhitespace }) {
             throw .invalidField(field: field, value: value, expected: "non-empty text")
         }
-        guard value.count <= max else {
+        // A text has at most as many characters as UTF-8 bytes: counting characters, which walks grapheme
+        // clusters, is needed only for a text near the limit.
+        guard value.utf8.count <= max || value.count <= max else {
             throw .invalidField(field: field, value: value, expected: "at most \(max) characters (got \(value.count))")
         }
     }
@@ -154,15 +156,29 @@ public struct Intervention: DepartmentRecord {
 
     /// Checks `YYYY-MM-DD` is a real calendar date.
     public static func validateDate(_ date: String) throws(ModelError) {
-        let parts = date.split(separator: "-", omittingEmptySubsequences: false)
-        let expected = "a calendar date as YYYY-MM-DD"
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1900...2100).contains(year), (1...12).contains(month), day >= 1
-        else { throw .invalidField(field: "date", value: date, expected: expected) }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        guard day <= days else { throw .invalidField(field: "date", value: date, expected: expected) }
+        // Read as ASCII bytes rather than split and parsed as integers: `Int("+1")` is 1, which let a month
+        // written `+1` through, and this runs for every intervention saved.
+        let bytes = Array(date.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            (1900...2100).contains(year), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { throw .invalidField(field: "date", value: date, expected: "a calendar date as YYYY-MM-DD") }
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 }
 

@@ -50,7 +50,10 @@ struct RecordValidationTests {
         #expect(field(of: error) == "men")
     }
 
-    @Test(arguments: ["2014-02-30", "2015-02-29", "2014-13-01", "14-03-08", "2014/03/08", ""])
+    @Test(arguments: [
+        "2014-02-30", "2015-02-29", "2014-13-01", "14-03-08", "2014/03/08", "", "2014-+1-05", "2014-04-31", "2014-00-10",
+        "2014-03-00", "1899-12-31", "2014-03-08 ", "２０１４-03-08",
+    ])
     func refusesAMalformedDate(_ date: String) {
         let error = #expect(throws: ModelError.self) { try intervention(date: date).validate(against: plan) }
         #expect(field(of: error) == "date")
@@ -91,10 +94,24 @@ struct RecordValidationTests {
         #expect(error == .notResponsible(department: .defence, line: "23.b", responsible: [.federalPolice]))
     }
 
-    @Test func refusesATooLongNarrative() {
+    @Test func refusesATooLongNarrative() throws {
         let narrative = String(repeating: "a", count: FieldLimits.narrative + 1)
         let error = #expect(throws: ModelError.self) { try entry(narrative: narrative).validate(against: plan) }
         #expect(field(of: error) == "narrative")
-        try? entry(narrative: String(repeating: "a", count: FieldLimits.narrative)).validate(against: plan)
+        try entry(narrative: String(repeating: "a", count: FieldLimits.narrative)).validate(against: plan)
+    }
+
+    @Test func countsCharactersNotBytesAgainstTheLimit() throws {
+        // "é" is two UTF-8 bytes but one character: a narrative of the limit in such characters is accepted.
+        try entry(narrative: String(repeating: "é", count: FieldLimits.narrative)).validate(against: plan)
+        let error = #expect(throws: ModelError.self) {
+            try entry(narrative: String(repeating: "é", count: FieldLimits.narrative + 1)).validate(against: plan)
+        }
+        #expect(field(of: error) == "narrative")
+    }
+
+    @Test(arguments: ["2016-02-29", "2000-02-29", "2014-12-31", "2014-04-30", "1900-01-01", "2100-12-31"])
+    func acceptsACalendarDate(_ date: String) throws {
+        try intervention(date: date).validate(against: plan)
     }
 }
