@@ -21,12 +21,22 @@ public enum ChangeChain {
 
     /// SHA-256 of the change's canonical bytes: origin, seq, time, record, assignments, context.
     public static func digest(_ change: Change) -> ChainHash {
+        digest(change) { $0.assignments(change.assignments) }
+    }
+
+    /// `digest(_:)` of a change whose assignments the caller encoded already (`BinaryWriter.assignments`): a
+    /// local write encodes them once, for its stored body and for this.
+    static func digest(_ change: Change, encodedAssignments: ArraySlice<UInt8>) -> ChainHash {
+        digest(change) { $0.raw(encodedAssignments) }
+    }
+
+    private static func digest(_ change: Change, assignments: (inout BinaryWriter) -> Void) -> ChainHash {
         var writer = BinaryWriter(capacity: 256)
         writer.raw(change.origin.bytes)
         writer.varint(change.seq)
         writer.signed(change.time)
         writer.string(change.record.description)
-        writer.assignments(change.assignments)
+        assignments(&writer)
         writer.varint(change.supersedes.count)
         for dot in change.supersedes {
             writer.raw(dot.origin.bytes)

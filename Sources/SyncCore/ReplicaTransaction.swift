@@ -131,7 +131,11 @@ struct ReplicaTransaction {
             origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime + 1),
             record: record, assignments: assignments, supersedes: supersedes)
         _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
-        try self.record(&change, digest: ChangeChain.digest(change), local: true)
+        // The assignments are encoded once, for the stored body and the digest.
+        let origins = self.origins
+        let body = StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: { origins.index(of: $0)! })
+        let digest = ChangeChain.digest(change, encodedAssignments: body.bytes[..<body.assignmentsEnd])
+        try self.record(&change, digest: digest, prepared: PreparedChange(chain: nil, body: body.bytes), local: true)
         return change
     }
 

@@ -104,14 +104,21 @@ enum StoredEncoding {
     }
 
     static func encodeBody(_ change: Change, index: (NodeID) -> Int64) -> [UInt8] {
+        encodeBodyAndAssignmentsEnd(change, index: index).bytes
+    }
+
+    /// The stored body, and where its assignments end: they are the same bytes as in the change's canonical form
+    /// (`ChangeChain.digest(_:encodedAssignments:)`).
+    static func encodeBodyAndAssignmentsEnd(_ change: Change, index: (NodeID) -> Int64) -> (bytes: [UInt8], assignmentsEnd: Int) {
         var writer = BinaryWriter(capacity: 64)
         writer.assignments(change.assignments)
+        let assignmentsEnd = writer.bytes.count
         writer.varint(change.supersedes.count)
         for dot in change.supersedes {
             writer.varint(UInt64(index(dot.origin)))
             writer.varint(dot.seq)
         }
-        return writer.bytes
+        return (writer.bytes, assignmentsEnd)
     }
 
     static func decodeBody(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> (assignments: [Assignment], supersedes: [Dot]) {

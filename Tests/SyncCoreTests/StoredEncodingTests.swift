@@ -76,6 +76,28 @@ import Testing
         }
     }
 
+    @Test(arguments: [UInt64(11), 12, 13, 14])
+    func aBodysAssignmentsHashAsTheCanonicalForm(seed: UInt64) {
+        // Given changes with every kind of value, with and without context
+        var random = SplitMix64(seed: seed)
+        let values: [FieldValue] = [.null, .bool(true), .bool(false), .int(-3), .int(1 << 40), .text(""), .text("é n"), .list([]), .list(["AFG", "MLI"])]
+        for trial in 0..<50 {
+            let assignments = ["budget", "countries", "date", "status"].filter { _ in Bool.random(using: &random) }.map {
+                Assignment(field: $0, value: values.randomElement(using: &random)!)
+            }
+            let change = Change(
+                origin: nodes[trial % 2], seq: UInt64.random(in: 1...1_000_000, using: &random), time: Int64.random(in: 0...(1 << 45), using: &random),
+                record: record, assignments: assignments,
+                supersedes: nodes.filter { _ in Bool.random(using: &random) }.map { Dot(origin: $0, seq: UInt64.random(in: 1...500, using: &random)) })
+            // When the stored body is encoded and its assignment bytes hashed in the canonical frame
+            let body = StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: index)
+            // Then the digest is the change's canonical digest
+            #expect(
+                ChangeChain.digest(change, encodedAssignments: body.bytes[..<body.assignmentsEnd]) == ChangeChain.digest(change),
+                "seed \(seed) trial \(trial)")
+        }
+    }
+
     @Test func aStateWhoseFieldsTurnOutOfOrderLateReadsBackWhole() throws {
         // Given a stored state (as dictionary order could leave them) whose first two fields are in order, the
         // first with two concurrent versions, and the third sorts before the second
