@@ -137,21 +137,39 @@ struct BinaryReader {
     /// The bytes of a length-prefixed string, without the prefix and unchecked: for copying text this node
     /// wrote itself.
     mutating func stringBytes() throws(Error) -> ArraySlice<UInt8> {
-        try raw(try count(max: remaining))
+        bytes[try stringRange()]
+    }
+
+    /// Where the next length-prefixed string's bytes are, without the prefix; unchecked. A range rather than a
+    /// slice, which would hold the array.
+    mutating func stringRange() throws(Error) -> Range<Int> {
+        try skip(try count(max: remaining))
     }
 
     /// The encoded bytes of the next value, tag included, checked for shape but not decoded: for copying a
     /// value this node stored into a change set, which encodes values alike.
     mutating func valueBytes() throws(Error) -> ArraySlice<UInt8> {
+        bytes[try valueRange()]
+    }
+
+    /// Where `valueBytes()` would be.
+    mutating func valueRange() throws(Error) -> Range<Int> {
         let start = offset
         switch try byte() {
         case 0, 1, 2: break
         case 3: _ = try varint()
-        case 4: _ = try stringBytes()
-        case 5: for _ in 0..<(try count(max: remaining)) { _ = try stringBytes() }
+        case 4: _ = try stringRange()
+        case 5: for _ in 0..<(try count(max: remaining)) { _ = try stringRange() }
         case let tag: throw Error(reason: "unknown value tag \(tag)", offset: offset - 1)
         }
-        return bytes[start..<offset]
+        return start..<offset
+    }
+
+    /// Moves past `count` bytes; where they are.
+    mutating func skip(_ count: Int) throws(Error) -> Range<Int> {
+        guard count >= 0, count <= remaining else { throw Error(reason: "unexpected end of data", offset: offset) }
+        defer { offset += count }
+        return offset..<(offset + count)
     }
 
     mutating func value() throws(Error) -> FieldValue {

@@ -181,6 +181,9 @@ public struct RecordState: Sendable, Hashable {
         return isRemoved
     }
 
+    /// No version of any field: the state of a record the replica does not hold.
+    var isEmpty: Bool { slots.isEmpty }
+
     public var exists: Bool { slots.contains { $0.field != Change.removedField } }
 
     public var isRemoved: Bool { shownValue(of: Change.removedField) == .bool(true) }
@@ -198,7 +201,7 @@ public struct RecordState: Sendable, Hashable {
 
     /// A change that wrote several fields is one dot: a sorted array rather than a Set, as a context holds a
     /// handful of dots.
-    private static func sortedWithoutDuplicates(_ dots: [Dot]) -> [Dot] {
+    static func sortedWithoutDuplicates(_ dots: [Dot]) -> [Dot] {
         guard dots.count > 1 else { return dots }
         var dots = dots
         dots.sort()

@@ -14,6 +14,19 @@ public struct LocalWriter {
     /// unchanged field makes no change. Returns nil when nothing changed.
     @discardableResult
     public mutating func set(_ record: RecordKey, fields: RecordFields) throws -> Change? {
+        guard record.owner == identity.owner else {
+            throw ReplicaError.notOwner(node: identity.nodeID, owner: identity.owner, record: record)
+        }
+        // Nearly every record is plain: one version per field, never removed (see `PlainStoredState`).
+        switch try transaction.setPlain(record, fields: fields) {
+        case .written(let change):
+            changes.append(change)
+            return change
+        case .unchanged:
+            return nil
+        case .notPlain:
+            break
+        }
         let state = try ownedState(record)
         guard !state.isRemoved else { throw ReplicaError.recordRemoved(record) }
         // Compared with the shown values in place rather than through `state.values`, a dictionary built per write.

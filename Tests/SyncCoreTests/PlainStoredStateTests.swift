@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import NAPModel
+@testable import SyncCore
+import TestSupport
+import Testing
+
+/// A local write to a plain record rewrites the record's stored bytes in place (`PlainStoredState`, `setPlain`).
+/// It must leave exactly what the general path leaves: the same change, the same state, the same bytes.
+@Suite struct PlainStoredStateTests {
+    let values: [FieldValue] = [
+        .null, .int(1), .int(-40), .int(1 << 41), .text("café"), .text("cafe\u{301}"), .text(""), .list(["AFG"]), .list(["AFG", "MLI"]),
+        .bool(true),
+    ]
+    let fieldNames = ["budget", "countries", "date", "description", "line", "year"]
+
+    @Test(arguments: [UInt64(21), 22, 23, 24, 25, 26])
+    func aLocalWriteLeavesWhatTheGeneralPathLeaves(seed: UInt64) throws {
+        print("PlainStoredStateTests seed \(seed)")
+        // Given a node and a sibling of the same department, and records that are plain, removed, restored (which
+        // leaves a removal marker) or in conflict (after a write of the sibling), in a random order
+        let fixture = try ReplicaFixture()
+        let node = try fixture.make(.defence, name: "node")
+        let sibling = try fixture.make(.defence, name: "sibling")
+        var random = SplitMix64(seed: seed)
+        let records = (0..<4).map { RecordKey(kind: .intervention, owner: .department(.defence), id: "r\($0)") }
+        var written = 0
+        for step in 0..<150 {
+            let record = records.randomElement(using: &random)!
+            let before = try node.state(of: record) ?? RecordState()
+            switch Int.random(in: 0..<20, using: &random) {
+            case 0 where before.exists && !before.isRemoved:
+                try node.remove(record)
+                continue
+            case 1 where before.isRemoved:
+                try node.restore(record)
+                continue
+            case 2 where before.exists:
+                guard try sibling.state(of: record)?.isRemoved != true else { continue }
+                try sibling.set(record, fields: randomFields(&random))
+                try sibling.push(to: node)
+                try node.push(to: sibling)
+                continue
+            default:
+                guard !before.isRemoved else { continue }
+            }
+            // When the node sets random fields, some to the value they hold (or one equal in Unicode)
+            let fields = randomFields(&random)
+            let change = try node.set(record, fields: fields)
+            // Then the change holds the fields whose shown value differs, over the versions it replaces
+            let changed = fields.keys.filter { before.shownValue(of: $0) != fields[$0] }.sorted()
+            #expect((change?.assignments.map(\.field) ?? []) == changed, "seed \(seed) step \(step)")
+            guard let change else { continue }
+            written += 1
+            #expect(change.supersedes == before.context(for: changed), "seed \(seed) step \(step)")
+            // ... and the state is the one before with the change applied, stored in the bytes the encoder writes
+            var expected = before
+            expected.apply(change)
+            #expect(try node.state(of: record) == expected, "seed \(seed) step \(step)")
+            let (stored, origins) = try node.database.read { db in
+                let blob = try Data.fetchOne(db, sql: "SELECT state FROM record WHERE key = ?", arguments: [record.description])
+                return (blob.map { [UInt8]($0) }, try OriginDirectory(db))
+            }
+            #expect(stored == StoredEncoding.encode(expected, index: { origins.index(of: $0)! }), "seed \(seed) step \(step)")
+        }
+        #expect(written > 50, "seed \(seed): too few writes to test anything")
+        #expect(try node.consistencyProblems() == [])
+        // And both nodes, having exchanged everything, hold the same records
+        try sibling.push(to: node)
+        try node.push(to: sibling)
+        for record in records { #expect(try node.state(of: record) == sibling.state(of: record), "seed \(seed)") }
+    }
+
+    @Test func aStateStoredBeforeVersionsWereSharedIsRewrittenToTheSameState() throws {
+        // Given a plain state stored with every version in full, as napsync wrote before versions were shared
+        let fixture = try ReplicaFixture()
+        let node = try fixture.make(.defence, name: "node")
+        let record = RecordKey(kind: .intervention, owner: .department(.defence), id: "legacy")
+        try node.set(record, fields: ["budget": .int(1), "date": .text("2014-03-08"), "year": .int(2014)])
+        var legacy = BinaryWriter()
+        let state = try #require(try node.state(of: record))
+        legacy.varint(state.entries.count)
+        for field in state.entries {
+            legacy.string(field.name)
+            legacy.varint(1)
+            legacy.varint(1)  // the node's origin index
+            legacy.varint(field.versions[0].dot.seq)
+            legacy.signed(field.versions[0].time)
+            legacy.value(field.versions[0].value)
+            legacy.varint(0)
+        }
+        try node.database.write { db in
+            try db.execute(sql: "UPDATE record SET state = ? WHERE key = ?", arguments: [Data(legacy.bytes), record.description])
+        }
+        #expect(try node.state(of: record) == state)
+        // When the field in the middle changes
+        let change = try #require(try node.set(record, fields: ["date": .text("2015-01-01")]))
+        // Then the state reads back as the general path leaves it
+        var expected = state
+        expected.apply(change)
+        #expect(try node.state(of: record) == expected)
+        #expect(try node.consistencyProblems() == [])
+    }
+
+    private func randomFields(_ random: inout SplitMix64) -> RecordFields {
+        var fields: RecordFields = [:]
+        for name in fieldNames where Int.random(in: 0..<3, using: &random) == 0 { fields[name] = values.randomElement(using: &random)! }
+        if fields.isEmpty { fields[fieldNames.randomElement(using: &random)!] = values.randomElement(using: &random)! }
+        return fields
+    }
+}
