@@ -9,6 +9,9 @@ struct BinaryWriter {
 
     mutating func byte(_ value: UInt8) { bytes.append(value) }
 
+    /// Drops what was written after the first `count` bytes.
+    mutating func truncate(to count: Int) { bytes.removeSubrange(count...) }
+
     mutating func raw(_ value: some Sequence<UInt8>) { bytes.append(contentsOf: value) }
 
     mutating func varint(_ value: UInt64) {

@@ -125,9 +125,12 @@ struct ReplicaTransaction {
             encoded.value(value)
             let entry = PlainStoredState.Assigned(stored: start..<name.upperBound, name: name, value: name.upperBound..<encoded.bytes.count)
             if let index = plain.index(of: name, in: encoded.bytes) {
-                if plain.holds(entry.value, in: encoded.bytes, at: index) { continue }
                 var reader = BinaryReader(plain.bytes, from: plain.fields[index].value.lowerBound, count: plain.fields[index].value.count)
-                if (try? reader.value()) == value { continue }
+                if plain.holds(entry.value, in: encoded.bytes, at: index) || (try? reader.value()) == value {
+                    // Unchanged: what follows in `encoded` is the changed fields alone, the change's assignments.
+                    encoded.truncate(to: start)
+                    continue
+                }
                 replaced.append((plain.fields[index].origin, plain.fields[index].seq))
             }
             assignments.append(Assignment(field: field, value: value))
@@ -143,7 +146,8 @@ struct ReplicaTransaction {
             supersedes.append(Dot(origin: node, seq: seq))
         }
         let change = try makeLocalChange(
-            record: record, assignments: assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes), appliesToState: false)
+            record: record, assignments: assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
+            encodedPairs: encoded.bytes, appliesToState: false)
         var version = BinaryWriter(capacity: 24)
         version.varint(UInt64(origins.index(of: identity.nodeID)!))
         version.varint(change.seq)
@@ -208,8 +212,12 @@ struct ReplicaTransaction {
     }
 
     /// Makes a new local change: the next sequence number of this node, the next hybrid time.
+    /// `encodedPairs`, when given, holds the assignments' names and values encoded (see
+    /// `StoredEncoding.encodeBody(assignmentCount:pairs:supersedes:index:)`); without `appliesToState`, the caller
+    /// writes the record's new state itself (`setPlain`).
     mutating func makeLocalChange(
-        record: RecordKey, assignments: [Assignment], supersedes: [Dot], appliesToState: Bool = true, now: Date = Date()
+        record: RecordKey, assignments: [Assignment], supersedes: [Dot], encodedPairs: [UInt8]? = nil, appliesToState: Bool = true,
+        now: Date = Date()
     ) throws -> Change {
         let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         var change = Change(
@@ -218,7 +226,13 @@ struct ReplicaTransaction {
         _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
         // The assignments are encoded once, for the stored body and the digest.
         let origins = self.origins
-        let body = StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: { origins.index(of: $0)! })
+        let body =
+            if let encodedPairs {
+                StoredEncoding.encodeBody(
+                    assignmentCount: assignments.count, pairs: encodedPairs, supersedes: supersedes, index: { origins.index(of: $0)! })
+            } else {
+                StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: { origins.index(of: $0)! })
+            }
         let digest = ChangeChain.digest(change, encodedAssignments: body.bytes[..<body.assignmentsEnd])
         try self.record(
             &change, digest: digest, prepared: PreparedChange(chain: nil, body: body.bytes), local: true, appliesToState: appliesToState)
@@ -235,13 +249,13 @@ struct ReplicaTransaction {
         _ change: inout Change, digest: ChainHash, prepared: PreparedChange? = nil, recordNumber: Int? = nil, local: Bool = false,
         appliesToState: Bool = true
     ) throws {
-        let position: Int
-        if let recordNumber {
-            position = try self.position(of: change.record, numbered: recordNumber)
-        } else {
-            position = try self.position(of: change.record)
-        }
         if appliesToState {
+            let position =
+                if let recordNumber {
+                    try self.position(of: change.record, numbered: recordNumber)
+                } else {
+                    try self.position(of: change.record)
+                }
             if touched[position].decoded == nil { _ = try decodedState(at: position) }
             touched[position].decoded!.apply(change, retiring: &retired)
             touched[position].stored = nil

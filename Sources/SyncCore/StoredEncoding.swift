@@ -113,12 +113,29 @@ enum StoredEncoding {
         var writer = BinaryWriter(capacity: 64)
         writer.assignments(change.assignments)
         let assignmentsEnd = writer.bytes.count
-        writer.varint(change.supersedes.count)
-        for dot in change.supersedes {
+        appendContext(change.supersedes, to: &writer, index: index)
+        return (writer.bytes, assignmentsEnd)
+    }
+
+    /// `encodeBodyAndAssignmentsEnd` for a change whose assignments the caller encoded already: `pairs` holds each
+    /// field name and value as `BinaryWriter.assignments` lays them out after the count.
+    static func encodeBody(
+        assignmentCount: Int, pairs: [UInt8], supersedes: [Dot], index: (NodeID) -> Int64
+    ) -> (bytes: [UInt8], assignmentsEnd: Int) {
+        var writer = BinaryWriter(capacity: pairs.count + 8 + 12 * supersedes.count)
+        writer.varint(assignmentCount)
+        pairs.withUnsafeBufferPointer { writer.raw($0) }
+        let assignmentsEnd = writer.bytes.count
+        appendContext(supersedes, to: &writer, index: index)
+        return (writer.bytes, assignmentsEnd)
+    }
+
+    private static func appendContext(_ supersedes: [Dot], to writer: inout BinaryWriter, index: (NodeID) -> Int64) {
+        writer.varint(supersedes.count)
+        for dot in supersedes {
             writer.varint(UInt64(index(dot.origin)))
             writer.varint(dot.seq)
         }
-        return (writer.bytes, assignmentsEnd)
     }
 
     static func decodeBody(_ bytes: [UInt8], node: (Int64) -> NodeID?) throws -> (assignments: [Assignment], supersedes: [Dot]) {
