@@ -86,76 +86,21 @@ struct ReplicaTransaction {
         return decoded
     }
 
-    /// What `setPlain` did.
-    enum PlainWrite {
-        /// The record is not plain (`PlainStoredState`): nothing was done, the general path must write it.
-        case notPlain
-        /// Every field already held its value: no change.
-        case unchanged
-        case written(Change)
+    /// A plain record's stored state (`PlainStoredState`), or `.empty` for a record the replica does not hold, and
+    /// where it is in `touched`; nil when the record is not plain.
+    mutating func plainState(of record: RecordKey) throws -> (position: Int, state: PlainStoredState)? {
+        let position = try position(of: record)
+        if let stored = touched[position].stored {
+            return PlainStoredState(stored).map { (position, $0) }
+        }
+        return touched[position].decoded?.isEmpty == true ? (position, .empty) : nil
     }
 
-    /// `LocalWriter.set` on the stored bytes of a plain record (or a new one): the fields whose value differs make
-    /// one change, whose context is the versions they replace, and the state's bytes are rewritten in place
-    /// instead of decoded, applied to and encoded again. The record's ownership is the caller's to check.
-    mutating func setPlain(_ record: RecordKey, fields: RecordFields) throws -> PlainWrite {
-        let position = try position(of: record)
-        let plain: PlainStoredState
-        if let stored = touched[position].stored {
-            guard let read = PlainStoredState(stored) else { return .notPlain }
-            plain = read
-        } else if touched[position].decoded?.isEmpty == true {
-            plain = .empty
-        } else {
-            return .notPlain
-        }
-        // Each field is encoded once, in field order, name and value, and its value compared with the stored one as
-        // bytes; bytes that differ are compared as values too, as texts equal in Unicode may differ in bytes.
-        var assignments: [Assignment] = []
-        assignments.reserveCapacity(fields.count)
-        var assigned: [PlainStoredState.Assigned] = []
-        assigned.reserveCapacity(fields.count)
-        var encoded = BinaryWriter(capacity: 512)
-        var replaced: [(origin: UInt64, seq: UInt64)] = []
-        for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
-            guard field != Change.removedField, field.utf8.allSatisfy({ $0 < 0x80 }) else { return .notPlain }
-            let start = encoded.bytes.count
-            encoded.string(field)
-            let name = (encoded.bytes.count - field.utf8.count)..<encoded.bytes.count
-            encoded.value(value)
-            let entry = PlainStoredState.Assigned(stored: start..<name.upperBound, name: name, value: name.upperBound..<encoded.bytes.count)
-            if let index = plain.index(of: name, in: encoded.bytes) {
-                var reader = BinaryReader(plain.bytes, from: plain.fields[index].value.lowerBound, count: plain.fields[index].value.count)
-                if plain.holds(entry.value, in: encoded.bytes, at: index) || (try? reader.value()) == value {
-                    // Unchanged: what follows in `encoded` is the changed fields alone, the change's assignments.
-                    encoded.truncate(to: start)
-                    continue
-                }
-                replaced.append((plain.fields[index].origin, plain.fields[index].seq))
-            }
-            assignments.append(Assignment(field: field, value: value))
-            assigned.append(entry)
-        }
-        guard !assignments.isEmpty else { return .unchanged }
-        var supersedes: [Dot] = []
-        supersedes.reserveCapacity(replaced.count)
-        for (origin, seq) in replaced {
-            guard let local = Int64(exactly: origin), let node = origins.node(at: local) else {
-                throw ReplicaError.damagedReplica(reason: "the stored state of \(record) names local origin \(origin), which the origin table does not hold")
-            }
-            supersedes.append(Dot(origin: node, seq: seq))
-        }
-        let change = try makeLocalChange(
-            record: record, assignments: assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
-            encodedPairs: encoded.bytes, appliesToState: false)
-        var version = BinaryWriter(capacity: 24)
-        version.varint(UInt64(origins.index(of: identity.nodeID)!))
-        version.varint(change.seq)
-        version.signed(change.time)
-        touched[position].stored = plain.rewritten(assigned, in: encoded.bytes, version: version.bytes)
+    /// Replaces the state at `position` with `stored`, the bytes a local write to a plain state left (`setPlain`).
+    mutating func replaceState(at position: Int, with stored: [UInt8]) {
+        touched[position].stored = stored
         touched[position].decoded = nil
         touched[position].changed = true
-        return .written(change)
     }
 
     /// Where `record`'s state is in `touched`, loading it first if this transaction has not touched it yet.

@@ -71,6 +71,43 @@ import Testing
         for record in records { #expect(try node.state(of: record) == sibling.state(of: record), "seed \(seed)") }
     }
 
+    @Test(arguments: [UInt64(31), 32, 33])
+    func aRunOfNewRecordsInOneTransactionIsStoredAsTheGeneralPathStoresIt(seed: UInt64) throws {
+        print("PlainStoredStateTests seed \(seed)")
+        // Given a node holding some records
+        let fixture = try ReplicaFixture()
+        let node = try fixture.make(.defence, name: "node")
+        var random = SplitMix64(seed: seed)
+        let held = (0..<10).map { RecordKey(kind: .intervention, owner: .department(.defence), id: "held-\($0)") }
+        for record in held { try node.set(record, fields: randomFields(&random)) }
+        let before = try Dictionary(uniqueKeysWithValues: held.map { ($0, try #require(try node.state(of: $0))) })
+        // When one transaction writes new records, with held records among them, and some records twice
+        var keys: [RecordKey] = []
+        for number in 0..<200 {
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0: keys.append(held.randomElement(using: &random)!)
+            case 1 where !keys.isEmpty: keys.append(keys.randomElement(using: &random)!)
+            default: keys.append(RecordKey(kind: .intervention, owner: .department(.defence), id: "new-\(number)"))
+            }
+        }
+        let changes = try node.write { writer in
+            try keys.compactMap { try writer.set($0, fields: randomFields(&random)) }
+        }
+        // Then every record holds its state before with its changes applied, stored as the encoder stores it
+        let origins = try node.database.read { db in try OriginDirectory(db) }
+        for record in Set(keys) {
+            var expected = before[record] ?? RecordState()
+            for change in changes where change.record == record { expected.apply(change) }
+            #expect(try node.state(of: record) == expected, "seed \(seed) \(record)")
+            let stored = try node.database.read { db in
+                try Data.fetchOne(db, sql: "SELECT state FROM record WHERE key = ?", arguments: [record.description]).map { [UInt8]($0) }
+            }
+            #expect(stored == StoredEncoding.encode(expected, index: { origins.index(of: $0)! }), "seed \(seed) \(record)")
+        }
+        #expect(changes.count > 150, "seed \(seed)")
+        #expect(try node.consistencyProblems() == [])
+    }
+
     @Test func aStateStoredBeforeVersionsWereSharedIsRewrittenToTheSameState() throws {
         // Given a plain state stored with every version in full, as napsync wrote before versions were shared
         let fixture = try ReplicaFixture()

@@ -1,0 +1,82 @@
+import NAPModel
+
+extension ReplicaTransaction {
+    /// What `setPlain` did.
+    enum PlainWrite {
+        /// The record is not plain (`PlainStoredState`): nothing was done, the general path must write it.
+        case notPlain
+        /// Every field already held its value: no change.
+        case unchanged
+        case written(Change)
+    }
+
+    /// `LocalWriter.set` on the stored bytes of a plain record (or a new one): the fields whose value differs make
+    /// one change, whose context is the versions they replace, and the state's bytes are rewritten in place
+    /// instead of decoded, applied to and encoded again. The record's ownership is the caller's to check.
+    mutating func setPlain(_ record: RecordKey, fields: RecordFields) throws -> PlainWrite {
+        guard let (position, plain) = try plainState(of: record), let encoded = PlainFields(fields, against: plain) else {
+            return .notPlain
+        }
+        guard !encoded.assignments.isEmpty else { return .unchanged }
+        var supersedes: [Dot] = []
+        supersedes.reserveCapacity(encoded.replaced.count)
+        for (origin, seq) in encoded.replaced {
+            guard let local = Int64(exactly: origin), let node = origins.node(at: local) else {
+                throw ReplicaError.damagedReplica(reason: "the stored state of \(record) names local origin \(origin), which the origin table does not hold")
+            }
+            supersedes.append(Dot(origin: node, seq: seq))
+        }
+        let change = try makeLocalChange(
+            record: record, assignments: encoded.assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
+            encodedPairs: encoded.bytes, appliesToState: false)
+        let version = Self.encodedVersion(origin: origins.index(of: identity.nodeID)!, seq: change.seq, time: change.time)
+        replaceState(at: position, with: plain.rewritten(encoded.assigned, in: encoded.bytes, version: version))
+        return .written(change)
+    }
+
+    /// A version's origin index, sequence number and time, as a stored state holds them.
+    private static func encodedVersion(origin: Int64, seq: UInt64, time: Int64) -> [UInt8] {
+        var version = BinaryWriter(capacity: 24)
+        version.varint(UInt64(origin))
+        version.varint(seq)
+        version.signed(time)
+        return version.bytes
+    }
+}
+
+/// The fields of a local write whose value differs from a plain state's, encoded once, sorted by name: their names
+/// and values as a change's assignments lay them out (`bytes`), the assignments, where each is in `bytes`, and the
+/// versions they replace (origin index and sequence number).
+struct PlainFields {
+    var assignments: [Assignment] = []
+    var assigned: [PlainStoredState.Assigned] = []
+    var replaced: [(origin: UInt64, seq: UInt64)] = []
+    private var writer = BinaryWriter(capacity: 512)
+    var bytes: [UInt8] { writer.bytes }
+
+    /// Nil when a field name is not ASCII or is the removal marker: the general path writes those.
+    init?(_ fields: RecordFields, against plain: PlainStoredState) {
+        assignments.reserveCapacity(fields.count)
+        assigned.reserveCapacity(fields.count)
+        for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
+            guard field != Change.removedField, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let start = writer.bytes.count
+            writer.string(field)
+            let name = (writer.bytes.count - field.utf8.count)..<writer.bytes.count
+            writer.value(value)
+            let entry = PlainStoredState.Assigned(stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count)
+            if let index = plain.index(of: name, in: writer.bytes) {
+                // Bytes that differ are compared as values too: texts equal in Unicode may differ in bytes.
+                var reader = BinaryReader(plain.bytes, from: plain.fields[index].value.lowerBound, count: plain.fields[index].value.count)
+                if plain.holds(entry.value, in: writer.bytes, at: index) || (try? reader.value()) == value {
+                    // Unchanged: what stays in `bytes` is the changed fields alone, the change's assignments.
+                    writer.truncate(to: start)
+                    continue
+                }
+                replaced.append((plain.fields[index].origin, plain.fields[index].seq))
+            }
+            assignments.append(Assignment(field: field, value: value))
+            assigned.append(entry)
+        }
+    }
+}
