@@ -54,3 +54,7 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
 /// A record's fields by name.
 public typealias RecordFields = [String: FieldValue]
+
+/// A record's fields as pairs sorted by name, each name once: the order a replica writes them in, without a
+/// dictionary built and sorted for each write.
+public typealias SortedFields = [(name: String, value: FieldValue)]

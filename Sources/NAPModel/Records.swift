@@ -6,10 +6,18 @@ public protocol DepartmentRecord: Sendable, Hashable, Codable {
     var key: RecordKey { get }
     /// Every field of the record, as the replica stores it.
     var fields: RecordFields { get }
+    /// `fields`, sorted by name.
+    var sortedFields: SortedFields { get }
     /// Rebuilds the record from stored fields; nil if a required field is missing.
     init?(key: RecordKey, fields: RecordFields)
     /// Checks the record against the plan; throws an error naming the first bad field.
     func validate(against plan: Plan) throws(ModelError)
+}
+
+extension DepartmentRecord {
+    public var sortedFields: SortedFields {
+        fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+    }
 }
 
 public enum ProgressStatus: String, Sendable, Hashable, Codable, CaseIterable {
@@ -72,8 +80,10 @@ public struct ProgressEntry: DepartmentRecord {
 
     public var key: RecordKey { .entry(department, year: year, line: line) }
 
-    public var fields: RecordFields {
-        ["year": .int(Int64(year)), "line": .text(line), "status": .text(status.rawValue), "narrative": .text(narrative)]
+    public var fields: RecordFields { Dictionary(uniqueKeysWithValues: sortedFields) }
+
+    public var sortedFields: SortedFields {
+        [("line", .text(line)), ("narrative", .text(narrative)), ("status", .text(status.rawValue)), ("year", .int(Int64(year)))]
     }
 
     public init?(key: RecordKey, fields: RecordFields) {
@@ -121,10 +131,12 @@ public struct Intervention: DepartmentRecord {
 
     public var key: RecordKey { RecordKey(kind: .intervention, owner: .department(department), id: id) }
 
-    public var fields: RecordFields {
+    public var fields: RecordFields { Dictionary(uniqueKeysWithValues: sortedFields) }
+
+    public var sortedFields: SortedFields {
         [
-            "year": .int(Int64(year)), "line": .text(line), "date": .text(date), "countries": .list(countries),
-            "description": .text(description), "budget": budgetCents.map(FieldValue.int) ?? .null,
+            ("budget", budgetCents.map(FieldValue.int) ?? .null), ("countries", .list(countries)), ("date", .text(date)),
+            ("description", .text(description)), ("line", .text(line)), ("year", .int(Int64(year))),
         ]
     }
 
@@ -288,7 +300,9 @@ public struct Review: DepartmentRecord {
 
     public var key: RecordKey { .review(year: year, line: line) }
 
-    public var fields: RecordFields { ["year": .int(Int64(year)), "line": .text(line), "note": .text(note)] }
+    public var fields: RecordFields { Dictionary(uniqueKeysWithValues: sortedFields) }
+
+    public var sortedFields: SortedFields { [("line", .text(line)), ("note", .text(note)), ("year", .int(Int64(year)))] }
 
     public init?(key: RecordKey, fields: RecordFields) {
         guard key.owner == .coordinator, let year = fields["year"]?.int, let line = fields["line"]?.text else { return nil }

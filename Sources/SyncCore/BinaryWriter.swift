@@ -14,6 +14,12 @@ struct BinaryWriter {
 
     mutating func raw(_ value: some Sequence<UInt8>) { bytes.append(contentsOf: value) }
 
+    /// A node id's 16 bytes (`NodeID.bytes`), without making an array of them first.
+    mutating func node(_ id: NodeID) {
+        withUnsafeBytes(of: id.high.bigEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: id.low.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
     mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {

@@ -32,14 +32,14 @@ public enum ChangeChain {
 
     private static func digest(_ change: Change, assignments: (inout BinaryWriter) -> Void) -> ChainHash {
         var writer = BinaryWriter(capacity: 256)
-        writer.raw(change.origin.bytes)
+        writer.node(change.origin)
         writer.varint(change.seq)
         writer.signed(change.time)
         writer.string(change.record.description)
         assignments(&writer)
         writer.varint(change.supersedes.count)
         for dot in change.supersedes {
-            writer.raw(dot.origin.bytes)
+            writer.node(dot.origin)
             writer.varint(dot.seq)
         }
         return ChainHash(SHA256.hash(data: writer.bytes))

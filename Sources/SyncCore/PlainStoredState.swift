@@ -1,4 +1,5 @@
 import Foundation
+import NAPModel
 
 /// A stored record state read in place, without decoding its names or values, when it is plain: every field has
 /// one version, no version carries a removal's context, the record has no removal marker, and every field name is
@@ -125,6 +126,19 @@ struct PlainStoredState {
                 Self.compare(UnsafeBufferPointer(rebasing: stored[fields[index].value]), UnsafeBufferPointer(rebasing: assigned[value])) == 0
             }
         }
+    }
+
+    /// Whether the field at `index` holds a value equal to `value` whose bytes differ from its encoding at `encoded`
+    /// in `assigned`: texts equal in Unicode (`String`'s `==`) may be stored in different bytes, never texts of
+    /// ASCII alone, so only values with other bytes are decoded to be compared.
+    func holdsEqualText(_ value: FieldValue, at index: Int, unlike encoded: Range<Int>, in assigned: [UInt8]) -> Bool {
+        let stored = fields[index].value
+        let ascii =
+            bytes.withUnsafeBufferPointer { $0[stored].allSatisfy { $0 < 0x80 } }
+            && assigned.withUnsafeBufferPointer { $0[encoded].allSatisfy { $0 < 0x80 } }
+        guard !ascii else { return false }
+        var reader = BinaryReader(bytes, from: stored.lowerBound, count: stored.count)
+        return (try? reader.value()) == value
     }
 
     /// The state after a change that wrote `assignments` (sorted by name, ASCII, none of them the removal marker,

@@ -6,13 +6,13 @@ extension Replica {
     @discardableResult
     public func save<R: DepartmentRecord>(_ record: R, plan: Plan = .bundled) throws -> Change? {
         try validate(record, plan: plan)
-        return try set(record.key, fields: record.fields)
+        return try write { try $0.set(record.key, sortedFields: record.sortedFields) }
     }
 
     /// Saves several records in one transaction: all or nothing.
     public func save<R: DepartmentRecord>(all records: [R], plan: Plan = .bundled) throws -> [Change] {
         for record in records { try validate(record, plan: plan) }
-        return try write { writer in try records.compactMap { try writer.set($0.key, fields: $0.fields) } }
+        return try write { writer in try records.compactMap { try writer.set($0.key, sortedFields: $0.sortedFields) } }
     }
 
     private func validate<R: DepartmentRecord>(_ record: R, plan: Plan) throws {

@@ -14,6 +14,15 @@ public struct LocalWriter {
     /// unchanged field makes no change. Returns nil when nothing changed.
     @discardableResult
     public mutating func set(_ record: RecordKey, fields: RecordFields) throws -> Change? {
+        try set(record, sortedFields: fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) })
+    }
+
+    /// `set(_:fields:)` with the fields sorted by name, as `DepartmentRecord.sortedFields` gives them.
+    public mutating func set(_ record: RecordKey, sortedFields fields: SortedFields) throws -> Change? {
+        // A conformance that gets the order wrong must not write a field twice or out of order.
+        guard zip(fields, fields.dropFirst()).allSatisfy({ $0.name < $1.name }) else {
+            return try set(record, fields: Dictionary(fields, uniquingKeysWith: { $1 }))
+        }
         guard record.owner == identity.owner else {
             throw ReplicaError.notOwner(node: identity.nodeID, owner: identity.owner, record: record)
         }
@@ -36,7 +45,6 @@ public struct LocalWriter {
             assignments.append(Assignment(field: field, value: value))
         }
         guard !assignments.isEmpty else { return nil }
-        assignments.sort { $0.field < $1.field }
         return try write(record, assignments, supersedes: state.context(for: assignments.map(\.field)))
     }
 

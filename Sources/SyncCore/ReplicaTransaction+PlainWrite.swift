@@ -13,7 +13,7 @@ extension ReplicaTransaction {
     /// `LocalWriter.set` on the stored bytes of a plain record (or a new one): the fields whose value differs make
     /// one change, whose context is the versions they replace, and the state's bytes are rewritten in place
     /// instead of decoded, applied to and encoded again. The record's ownership is the caller's to check.
-    mutating func setPlain(_ record: RecordKey, fields: RecordFields) throws -> PlainWrite {
+    mutating func setPlain(_ record: RecordKey, fields: SortedFields) throws -> PlainWrite {
         guard let (position, plain) = try plainState(of: record), let encoded = PlainFields(fields, against: plain) else {
             return .notPlain
         }
@@ -55,10 +55,10 @@ struct PlainFields {
     var bytes: [UInt8] { writer.bytes }
 
     /// Nil when a field name is not ASCII or is the removal marker: the general path writes those.
-    init?(_ fields: RecordFields, against plain: PlainStoredState) {
+    init?(_ fields: SortedFields, against plain: PlainStoredState) {
         assignments.reserveCapacity(fields.count)
         assigned.reserveCapacity(fields.count)
-        for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
+        for (field, value) in fields {
             guard field != Change.removedField, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
             let start = writer.bytes.count
             writer.string(field)
@@ -66,9 +66,7 @@ struct PlainFields {
             writer.value(value)
             let entry = PlainStoredState.Assigned(stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count)
             if let index = plain.index(of: name, in: writer.bytes) {
-                // Bytes that differ are compared as values too: texts equal in Unicode may differ in bytes.
-                var reader = BinaryReader(plain.bytes, from: plain.fields[index].value.lowerBound, count: plain.fields[index].value.count)
-                if plain.holds(entry.value, in: writer.bytes, at: index) || (try? reader.value()) == value {
+                if plain.holds(entry.value, in: writer.bytes, at: index) || plain.holdsEqualText(value, at: index, unlike: entry.value, in: writer.bytes) {
                     // Unchanged: what stays in `bytes` is the changed fields alone, the change's assignments.
                     writer.truncate(to: start)
                     continue

@@ -139,6 +139,19 @@ import Testing
         #expect(try node.consistencyProblems() == [])
     }
 
+    @Test func fieldsGivenOutOfOrderOrTwiceAreWrittenSortedOnce() throws {
+        // Given fields handed to the writer unsorted, one of them twice
+        let fixture = try ReplicaFixture()
+        let node = try fixture.make(.defence, name: "node")
+        let record = RecordKey(kind: .intervention, owner: .department(.defence), id: "unsorted")
+        // When they are set
+        let change = try #require(
+            try node.write { try $0.set(record, sortedFields: [("year", .int(2014)), ("budget", .int(1)), ("year", .int(2015))]) })
+        // Then the change holds each field once, sorted, the later value winning as in a dictionary
+        #expect(change.assignments == [Assignment(field: "budget", value: .int(1)), Assignment(field: "year", value: .int(2015))])
+        #expect(try node.state(of: record)?.values == ["budget": .int(1), "year": .int(2015)])
+    }
+
     private func randomFields(_ random: inout SplitMix64) -> RecordFields {
         var fields: RecordFields = [:]
         for name in fieldNames where Int.random(in: 0..<3, using: &random) == 0 { fields[name] = values.randomElement(using: &random)! }
