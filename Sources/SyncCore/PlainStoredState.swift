@@ -12,9 +12,11 @@ import NAPModel
 /// buffer pointers: slices of the arrays would retain and release them at every step.
 struct PlainStoredState {
     struct Field {
-        /// The name as stored, its length prefix included, and the name's bytes alone.
+        /// The name as stored (`StoredFieldName`), and where its bytes are: in `StoredFieldName.knownBytes` for a
+        /// name stored by number, else in the state.
         var stored: Range<Int>
         var name: Range<Int>
+        var nameIsKnown: Bool
         /// The version's origin index, sequence number and time as stored; for a version stored as a reference to
         /// the one before it, those of that version.
         var version: Range<Int>
@@ -26,12 +28,14 @@ struct PlainStoredState {
         var sharesPrevious: Bool
     }
 
-    /// A field a write assigns, encoded in the writer's buffer: its name as stored (length prefix included), the
-    /// name's bytes alone, and its encoded value.
+    /// A field a write assigns, encoded in the writer's buffer as a change's assignments are: its name in full
+    /// (length prefix included), the name's bytes alone, and its encoded value; and the number a state names it by,
+    /// if it has one.
     struct Assigned {
         var stored: Range<Int>
         var name: Range<Int>
         var value: Range<Int>
+        var number: Int?
     }
 
     let bytes: [UInt8]
@@ -55,7 +59,12 @@ struct PlainStoredState {
             fields.reserveCapacity(count)
             for _ in 0..<count {
                 let start = reader.offset
-                let name = try reader.stringRange()
+                let (name, nameIsKnown) =
+                    switch try StoredFieldName.read(&reader) {
+                    case .known(let index): (StoredFieldName.knownRanges[index], true)
+                    case .inState(let range): (range, false)
+                    }
+                let stored = start..<reader.offset
                 guard try reader.varint() == 1 else { return nil }
                 let versionStart = reader.offset
                 let origin = try reader.varint()
@@ -63,7 +72,7 @@ struct PlainStoredState {
                     guard let previous = fields.last else { return nil }
                     fields.append(
                         Field(
-                            stored: start..<name.upperBound, name: name, version: previous.version, origin: previous.origin,
+                            stored: stored, name: name, nameIsKnown: nameIsKnown, version: previous.version, origin: previous.origin,
                             seq: previous.seq, value: try reader.valueRange(), sharesPrevious: true))
                     continue
                 }
@@ -74,21 +83,21 @@ struct PlainStoredState {
                 guard try reader.varint() == 0 else { return nil }
                 fields.append(
                     Field(
-                        stored: start..<name.upperBound, name: name, version: version, origin: origin, seq: seq, value: value,
-                        sharesPrevious: false))
+                        stored: stored, name: name, nameIsKnown: nameIsKnown, version: version, origin: origin, seq: seq,
+                        value: value, sharesPrevious: false))
             }
         } catch {
             return nil
         }
         guard reader.isAtEnd else { return nil }
-        let plain = bytes.withUnsafeBufferPointer { buffer in
+        let plain = Self.withNames(bytes) { names in
             Self.removedField.withUnsafeBufferPointer { removed in
-                var previous: Range<Int>?
+                var previous: UnsafeBufferPointer<UInt8>?
                 for field in fields {
-                    let name = UnsafeBufferPointer(rebasing: buffer[field.name])
+                    let name = names(field)
                     guard name.allSatisfy({ $0 < 0x80 }), Self.compare(name, removed) != 0 else { return false }
-                    if let previous, Self.compare(UnsafeBufferPointer(rebasing: buffer[previous]), name) >= 0 { return false }
-                    previous = field.name
+                    if let previous, Self.compare(previous, name) >= 0 { return false }
+                    previous = name
                 }
                 return true
             }
@@ -98,6 +107,17 @@ struct PlainStoredState {
     }
 
     private static let removedField = Array(Change.removedField.utf8)
+
+    /// Runs `body` with a function that gives a field's name bytes, wherever they are.
+    private static func withNames<Result>(
+        _ bytes: [UInt8], _ body: ((Field) -> UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        bytes.withUnsafeBufferPointer { stored in
+            StoredFieldName.knownBytes.withUnsafeBufferPointer { known in
+                body { UnsafeBufferPointer(rebasing: ($0.nameIsKnown ? known : stored)[$0.name]) }
+            }
+        }
+    }
 
     /// Byte order, which is `String`'s order for ASCII names: negative, zero or positive.
     static func compare(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
@@ -111,10 +131,10 @@ struct PlainStoredState {
 
     /// Where the field whose name is `name` in `assigned` is, if the state has it.
     func index(of name: Range<Int>, in assigned: [UInt8]) -> Int? {
-        bytes.withUnsafeBufferPointer { stored in
+        Self.withNames(bytes) { names in
             assigned.withUnsafeBufferPointer { assigned in
                 let wanted = UnsafeBufferPointer(rebasing: assigned[name])
-                return fields.firstIndex { Self.compare(UnsafeBufferPointer(rebasing: stored[$0.name]), wanted) == 0 }
+                return fields.firstIndex { Self.compare(names($0), wanted) == 0 }
             }
         }
     }
@@ -144,18 +164,20 @@ struct PlainStoredState {
     /// The state after a change that wrote `assignments` (sorted by name, ASCII, none of them the removal marker,
     /// encoded in `buffer`) as the version `version` (its origin index, sequence number and time, encoded).
     func rewritten(_ assignments: [Assigned], in buffer: [UInt8], version: [UInt8]) -> [UInt8] {
-        bytes.withUnsafeBufferPointer { stored in
-            buffer.withUnsafeBufferPointer { assigned in
-                version.withUnsafeBufferPointer { version in
-                    rewritten(assignments, stored: stored, assigned: assigned, version: version)
+        Self.withNames(bytes) { names in
+            bytes.withUnsafeBufferPointer { stored in
+                buffer.withUnsafeBufferPointer { assigned in
+                    version.withUnsafeBufferPointer { version in
+                        rewritten(assignments, stored: stored, names: names, assigned: assigned, version: version)
+                    }
                 }
             }
         }
     }
 
     private func rewritten(
-        _ assignments: [Assigned], stored: UnsafeBufferPointer<UInt8>, assigned: UnsafeBufferPointer<UInt8>,
-        version: UnsafeBufferPointer<UInt8>
+        _ assignments: [Assigned], stored: UnsafeBufferPointer<UInt8>, names: (Field) -> UnsafeBufferPointer<UInt8>,
+        assigned: UnsafeBufferPointer<UInt8>, version: UnsafeBufferPointer<UInt8>
     ) -> [UInt8] {
         func storedBytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: stored[range]) }
         func assignedBytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: assigned[range]) }
@@ -164,7 +186,7 @@ struct PlainStoredState {
         func next(_ old: Int, _ new: Int) -> (takesAssigned: Bool, replaces: Bool) {
             if old == fields.count { return (true, false) }
             if new == assignments.count { return (false, false) }
-            let order = Self.compare(storedBytes(fields[old].name), assignedBytes(assignments[new].name))
+            let order = Self.compare(names(fields[old]), assignedBytes(assignments[new].name))
             return order == 0 ? (true, true) : (order > 0, false)
         }
         var fieldCount = 0
@@ -186,7 +208,12 @@ struct PlainStoredState {
         while old < fields.count || new < assignments.count {
             let step = next(old, new)
             if step.takesAssigned {
-                writer.raw(assignedBytes(assignments[new].stored))
+                if let number = assignments[new].number {
+                    writer.varint(0)
+                    writer.varint(number)
+                } else {
+                    writer.raw(assignedBytes(assignments[new].stored))
+                }
                 writer.varint(1)
                 if previousIsNew {
                     writer.varint(StoredEncoding.previousSlotsChange)

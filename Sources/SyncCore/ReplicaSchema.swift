@@ -75,6 +75,11 @@ enum ReplicaSchema {
             // batch's pages go").
             try db.execute(sql: "ALTER TABLE record DROP COLUMN kind; ALTER TABLE record DROP COLUMN owner")
         }
+        migrator.registerMigration("v5-field-name-numbers") { _ in
+            // Nothing to rewrite: states stored before name their fields in full and still read. States stored
+            // from here on name the model's fields by number (`StoredFieldName`), which an older napsync would
+            // misread; this migration makes it refuse the replica instead.
+        }
         return migrator
     }
 }

@@ -54,17 +54,19 @@ struct PlainFields {
     private var writer = BinaryWriter(capacity: 512)
     var bytes: [UInt8] { writer.bytes }
 
-    /// Nil when a field name is not ASCII or is the removal marker: the general path writes those.
+    /// Nil when a field name is empty, not ASCII, or the removal marker: the general path writes those.
     init?(_ fields: SortedFields, against plain: PlainStoredState) {
         assignments.reserveCapacity(fields.count)
         assigned.reserveCapacity(fields.count)
         for (field, value) in fields {
-            guard field != Change.removedField, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
             let start = writer.bytes.count
             writer.string(field)
             let name = (writer.bytes.count - field.utf8.count)..<writer.bytes.count
             writer.value(value)
-            let entry = PlainStoredState.Assigned(stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count)
+            let entry = PlainStoredState.Assigned(
+                stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count,
+                number: StoredFieldName.number(of: field))
             if let index = plain.index(of: name, in: writer.bytes) {
                 if plain.holds(entry.value, in: writer.bytes, at: index) || plain.holdsEqualText(value, at: index, unlike: entry.value, in: writer.bytes) {
                     // Unchanged: what stays in `bytes` is the changed fields alone, the change's assignments.

@@ -23,7 +23,7 @@ enum StoredEncoding {
             let field = slots[position].field
             var end = position + 1
             while end < slots.endIndex, slots[end].field == field { end += 1 }
-            writer.string(field)
+            StoredFieldName.write(field, to: &writer)
             writer.varint(end - position)
             // By index, reading each version in place: copying a slot out retains its field, value and context.
             for slotIndex in position..<end {
@@ -66,7 +66,7 @@ enum StoredEncoding {
         let fieldCount = try reader.count(max: bytes.count)
         slots.reserveCapacity(fieldCount)
         for _ in 0..<fieldCount {
-            let name = try reader.string()
+            let name = try StoredFieldName.readText(&reader, in: bytes)
             let count = try reader.count(max: bytes.count)
             let start = slots.count
             for _ in 0..<count {

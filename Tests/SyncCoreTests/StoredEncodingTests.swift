@@ -13,7 +13,7 @@ import Testing
     func index(_ node: NodeID) -> Int64 { Int64(nodes.firstIndex(of: node)! + 1) }
     func node(_ index: Int64) -> NodeID? { index >= 1 && index <= Int64(nodes.count) ? nodes[Int(index) - 1] : nil }
 
-    @Test func fieldsWrittenByOneChangeStoreItsVersionOnce() throws {
+    @Test func fieldsWrittenByOneChangeStoreItsVersionOnceAndKnownNamesByNumber() throws {
         // Given a record created by one change with three fields
         var state = RecordState()
         state.apply(
@@ -28,15 +28,17 @@ import Testing
         // Then the first field names the change and the other two refer to it
         var expected = BinaryWriter()
         expected.varint(3)
-        expected.string("budget")
+        expected.varint(0)  // a known field name, by number
+        expected.varint(3)  // "budget"
         expected.varint(1)
         expected.varint(1)  // origin index
         expected.varint(7)  // seq
         expected.signed(1_700_000_000_123)
         expected.value(.int(5))
         expected.varint(0)  // observed dots
-        for (field, value) in [("narrative", "n"), ("status", "done")] {
-            expected.string(field)
+        for (number, value) in [(11, "n"), (17, "done")] {  // "narrative", "status"
+            expected.varint(0)
+            expected.varint(number)
             expected.varint(1)
             expected.varint(StoredEncoding.previousSlotsChange)
             expected.value(.text(value))
@@ -44,6 +46,49 @@ import Testing
         #expect(stored == expected.bytes)
         // ... and it reads back as it was
         #expect(try StoredEncoding.decodeState(stored, node: node) == state)
+    }
+
+    @Test func namesOutsideTheModelAndAnEmptyNameAreStoredSoTheyReadBack() throws {
+        // Given a state with a field the model does not name, one it names, and an empty name
+        var state = RecordState()
+        state.apply(
+            Change(
+                origin: nodes[0], seq: 1, time: 1_000, record: record,
+                assignments: [
+                    Assignment(field: "", value: .int(1)), Assignment(field: "budget", value: .int(2)),
+                    Assignment(field: "zz-extension", value: .int(3)),
+                ], supersedes: []))
+        // When it is stored
+        let stored = StoredEncoding.encode(state, index: index)
+        // Then the model's name takes two bytes, the other is written in full, and all read back
+        #expect(stored.count(of: Array("zz-extension".utf8)) == 1)
+        #expect(stored.count(of: Array("budget".utf8)) == 0)
+        #expect(try StoredEncoding.decodeState(stored, node: node) == state)
+    }
+
+    @Test func aFieldNumberPastTheKnownNamesIsDamage() {
+        // Given a state naming its field by a number this napsync does not know
+        var stored = BinaryWriter()
+        stored.varint(1)
+        stored.varint(0)
+        stored.varint(UInt64(StoredFieldName.known.count + 1))
+        stored.varint(1)
+        stored.varint(1)
+        stored.varint(1)
+        stored.signed(1_000)
+        stored.value(.int(1))
+        stored.varint(0)
+        // When it is read, then it is reported as damage
+        #expect(throws: ReplicaError.self) { try StoredEncoding.decodeState(stored.bytes, node: node) }
+    }
+
+    @Test func knownNamesKeepTheirNumbers() {
+        // Stored states refer to these numbers for good: a name may be added at the end, never moved.
+        #expect(StoredFieldName.known.prefix(20) == [
+            "_removed", "answer", "budget", "countries", "date", "description", "instrument", "kind", "line", "men", "narrative", "node",
+            "note", "number", "reason", "signature", "status", "unspecified", "women", "year",
+        ])
+        #expect(Set(StoredFieldName.known).count == StoredFieldName.known.count)
     }
 
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
@@ -162,5 +207,13 @@ import Testing
             guard case ReplicaError.damagedReplica(let reason) = error else { return false }
             return reason.contains("refers to a version before it")
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// How many times `pattern` occurs in the bytes.
+    fileprivate func count(of pattern: [UInt8]) -> Int {
+        guard !pattern.isEmpty, pattern.count <= count else { return 0 }
+        return (0...(count - pattern.count)).filter { self[$0..<($0 + pattern.count)].elementsEqual(pattern) }.count
     }
 }
