@@ -9,9 +9,6 @@ struct BinaryWriter {
 
     mutating func byte(_ value: UInt8) { bytes.append(value) }
 
-    /// Drops what was written after the first `count` bytes.
-    mutating func truncate(to count: Int) { bytes.removeSubrange(count...) }
-
     mutating func raw(_ value: some Sequence<UInt8>) { bytes.append(contentsOf: value) }
 
     /// A node id's 16 bytes (`NodeID.bytes`), without making an array of them first.

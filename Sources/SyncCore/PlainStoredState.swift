@@ -129,34 +129,33 @@ struct PlainStoredState {
         return lhs.count - rhs.count
     }
 
-    /// Where the field whose name is `name` in `assigned` is, if the state has it.
-    func index(of name: Range<Int>, in assigned: [UInt8]) -> Int? {
-        Self.withNames(bytes) { names in
-            assigned.withUnsafeBufferPointer { assigned in
-                let wanted = UnsafeBufferPointer(rebasing: assigned[name])
-                return fields.firstIndex { Self.compare(names($0), wanted) == 0 }
-            }
+    /// Where the field named `name` is, if the state has it.
+    func index(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { wanted in
+            Self.withNames(bytes) { names in fields.firstIndex { Self.compare(names($0), wanted) == 0 } }
         }
     }
 
-    /// Whether the field at `index` holds the value encoded at `value` in `assigned`, byte for byte.
-    func holds(_ value: Range<Int>, in assigned: [UInt8], at index: Int) -> Bool {
+    /// Whether the field at `index` holds exactly the bytes `BinaryWriter.value` writes for `value`, read in place.
+    func holdsEncoding(of value: FieldValue, at index: Int) -> Bool {
         bytes.withUnsafeBufferPointer { stored in
-            assigned.withUnsafeBufferPointer { assigned in
-                Self.compare(UnsafeBufferPointer(rebasing: stored[fields[index].value]), UnsafeBufferPointer(rebasing: assigned[value])) == 0
-            }
+            var cursor = ValueCursor(UnsafeBufferPointer(rebasing: stored[fields[index].value]))
+            return cursor.matches(value) && cursor.isAtEnd
         }
     }
 
-    /// Whether the field at `index` holds a value equal to `value` whose bytes differ from its encoding at `encoded`
-    /// in `assigned`: texts equal in Unicode (`String`'s `==`) may be stored in different bytes, never texts of
-    /// ASCII alone, so only values with other bytes are decoded to be compared.
-    func holdsEqualText(_ value: FieldValue, at index: Int, unlike encoded: Range<Int>, in assigned: [UInt8]) -> Bool {
+    /// Whether the field at `index` holds a text or list equal to `value` in Unicode (`String`'s `==`) although its
+    /// bytes differ: never the case when both are ASCII, so only other texts are decoded to be compared.
+    func holdsEqualText(_ value: FieldValue, at index: Int) -> Bool {
+        let ascii: Bool
+        switch value {
+        case .text(let text): ascii = text.utf8.allSatisfy { $0 < 0x80 }
+        case .list(let items): ascii = items.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        default: return false
+        }
         let stored = fields[index].value
-        let ascii =
-            bytes.withUnsafeBufferPointer { $0[stored].allSatisfy { $0 < 0x80 } }
-            && assigned.withUnsafeBufferPointer { $0[encoded].allSatisfy { $0 < 0x80 } }
-        guard !ascii else { return false }
+        if ascii, bytes.withUnsafeBufferPointer({ $0[stored].allSatisfy { $0 < 0x80 } }) { return false }
         var reader = BinaryReader(bytes, from: stored.lowerBound, count: stored.count)
         return (try? reader.value()) == value
     }
@@ -246,5 +245,56 @@ struct PlainStoredState {
             }
         }
         return writer.bytes
+    }
+}
+
+/// Reads an encoded value in place, to compare it with a `FieldValue` without decoding it.
+private struct ValueCursor {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var offset = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    /// Whether the bytes ahead are `BinaryWriter.value`'s encoding of `value`; moves past what matched.
+    mutating func matches(_ value: FieldValue) -> Bool {
+        switch value {
+        case .null: return next(0)
+        case .bool(let flag): return next(flag ? 2 : 1)
+        case .int(let number): return next(3) && varint() == UInt64(bitPattern: (number << 1) ^ (number >> 63))
+        case .text(let text): return next(4) && matches(text)
+        case .list(let items):
+            guard next(5), varint() == UInt64(items.count) else { return false }
+            return items.allSatisfy { matches($0) }
+        }
+    }
+
+    private mutating func matches(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard varint() == UInt64(utf8.count), utf8.count <= bytes.count - offset else { return false }
+            defer { offset += utf8.count }
+            return utf8.isEmpty || memcmp(bytes.baseAddress! + offset, utf8.baseAddress!, utf8.count) == 0
+        }
+    }
+
+    private mutating func next(_ byte: UInt8) -> Bool {
+        guard offset < bytes.count, bytes[offset] == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    private mutating func varint() -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count, shift < 64 {
+            let byte = bytes[offset]
+            offset += 1
+            result |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+        return nil
     }
 }

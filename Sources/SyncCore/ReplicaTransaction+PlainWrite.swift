@@ -44,9 +44,10 @@ extension ReplicaTransaction {
     }
 }
 
-/// The fields of a local write whose value differs from a plain state's, encoded once, sorted by name: their names
+/// The fields of a local write whose value differs from a plain state's, sorted by name, encoded once: their names
 /// and values as a change's assignments lay them out (`bytes`), the assignments, where each is in `bytes`, and the
-/// versions they replace (origin index and sequence number).
+/// versions they replace (origin index and sequence number). Values are compared with the stored ones in place,
+/// so an unchanged field is never encoded.
 struct PlainFields {
     var assignments: [Assignment] = []
     var assigned: [PlainStoredState.Assigned] = []
@@ -60,23 +61,19 @@ struct PlainFields {
         assigned.reserveCapacity(fields.count)
         for (field, value) in fields {
             guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            if let index = plain.index(of: field) {
+                if plain.holdsEncoding(of: value, at: index) || plain.holdsEqualText(value, at: index) { continue }
+                replaced.append((plain.fields[index].origin, plain.fields[index].seq))
+            }
             let start = writer.bytes.count
             writer.string(field)
             let name = (writer.bytes.count - field.utf8.count)..<writer.bytes.count
             writer.value(value)
-            let entry = PlainStoredState.Assigned(
-                stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count,
-                number: StoredFieldName.number(of: field))
-            if let index = plain.index(of: name, in: writer.bytes) {
-                if plain.holds(entry.value, in: writer.bytes, at: index) || plain.holdsEqualText(value, at: index, unlike: entry.value, in: writer.bytes) {
-                    // Unchanged: what stays in `bytes` is the changed fields alone, the change's assignments.
-                    writer.truncate(to: start)
-                    continue
-                }
-                replaced.append((plain.fields[index].origin, plain.fields[index].seq))
-            }
+            assigned.append(
+                PlainStoredState.Assigned(
+                    stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count,
+                    number: StoredFieldName.number(of: field)))
             assignments.append(Assignment(field: field, value: value))
-            assigned.append(entry)
         }
     }
 }

@@ -11,6 +11,8 @@ import Testing
     let values: [FieldValue] = [
         .null, .int(1), .int(-40), .int(1 << 41), .text("café"), .text("cafe\u{301}"), .text(""), .list(["AFG"]), .list(["AFG", "MLI"]),
         .bool(true),
+        // Equal in Unicode to an ASCII text: the Kelvin sign is a K.
+        .text("K"), .text("\u{212A}"), .list(["K"]), .list(["\u{212A}"]),
     ]
     let fieldNames = ["budget", "countries", "date", "description", "line", "year"]
 
