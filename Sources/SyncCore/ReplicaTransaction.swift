@@ -24,6 +24,7 @@ struct ReplicaTransaction {
     private var selectState: RawStatement?
     private var insertBlock: RawStatement?
     private var upsertRecord: RawStatement?
+    private var updateRecord: RawStatement?
     /// The run of changes appended last, written to the log as one row when the next change does not continue
     /// it, before the log is read, and at each flush (see `ChangeBlock`).
     private var block: ChangeBlock.Builder?
@@ -48,6 +49,9 @@ struct ReplicaTransaction {
         /// once a change was applied to the decoded state.
         var stored: [UInt8]?
         var conflictsBefore: Int
+        /// Whether the record table held the record when it was loaded: its row is then updated in place, which
+        /// finds it once, where an upsert looks for it twice (row 1g).
+        let held: Bool
         /// Whether a change reached the state in this transaction: only those states are written back.
         var changed = false
     }
@@ -112,9 +116,9 @@ struct ReplicaTransaction {
         let row = try select.first { ($0.columnBytes(0), Int($0.columnInt64(1))) }
         // Decoded only when something needs it: a local write to a plain state works on the bytes.
         if let (blob, conflicts) = row {
-            touched.append(Touched(key: record, decoded: nil, stored: blob, conflictsBefore: conflicts))
+            touched.append(Touched(key: record, decoded: nil, stored: blob, conflictsBefore: conflicts, held: true))
         } else {
-            touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0))
+            touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0, held: false))
         }
         positions[record] = touched.count - 1
         return touched.count - 1
@@ -294,7 +298,11 @@ struct ReplicaTransaction {
                         ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
                         """)
             }
+            if updateRecord == nil {
+                updateRecord = try RawStatement(db, sql: "UPDATE record SET removed = ?, conflicts = ?, state = ? WHERE key = ?")
+            }
             let upsert = upsertRecord!
+            let update = updateRecord!
             let origins = self.origins
             // Read through the buffer: `touched[position].key` would copy the whole entry out, state included.
             opened = try touched.withUnsafeBufferPointer { touched in
@@ -318,11 +326,19 @@ struct ReplicaTransaction {
                         blob = touched[position].stored!
                     }
                     opened += max(0, conflicts - touched[position].conflictsBefore)
-                    upsert.bind(1, key.description)
-                    upsert.bind(2, Int64(removed ? 1 : 0))
-                    upsert.bind(3, Int64(conflicts))
-                    upsert.bind(4, blob)
-                    try upsert.execute()
+                    if touched[position].held {
+                        update.bind(1, Int64(removed ? 1 : 0))
+                        update.bind(2, Int64(conflicts))
+                        update.bind(3, blob)
+                        update.bind(4, key.description)
+                        try update.execute()
+                    } else {
+                        upsert.bind(1, key.description)
+                        upsert.bind(2, Int64(removed ? 1 : 0))
+                        upsert.bind(3, Int64(conflicts))
+                        upsert.bind(4, blob)
+                        try upsert.execute()
+                    }
                 }
                 return opened
             }
