@@ -10,7 +10,8 @@ import SyncCore
 /// A shadow replica writes each batch through `Replica.save(all:)`, untimed. The rows it wrote (the batch's
 /// `record` rows and its new `change_block` rows) are read back, then written, timed, into a floor replica that
 /// holds what the shadow held before the batch, with the statements the write path runs, in its order: a state
-/// lookup per record as the batch gives them, the log's blocks, the record upserts in key order, all in one
+/// lookup per record as the batch gives them, the log's blocks, the record rows in key order (updated in place
+/// where the table held them, else upserted), all in one
 /// `BEGIN IMMEDIATE` transaction, with raw `sqlite3_bind_*`. No validation, diff, hashing or encoding.
 final class LocalWriteFloor {
     private let shadow: Replica
@@ -38,6 +39,11 @@ final class LocalWriteFloor {
         _ = try shadow.save(all: records, plan: plan)
         try shadowLog.checkpoint()
         let keys = records.map(\.key.description)
+        // Which rows the floor holds already, found before the clock starts: the write path updates those in place.
+        let held = try floor.read { db in
+            let select = try db.makeStatement(sql: "SELECT 1 FROM record WHERE key = ?")
+            return try Set(keys.filter { try Int.fetchOne(select, arguments: [$0]) != nil })
+        }
         let (blocks, rows) = try shadowRows.read { db in
             let select = try db.makeStatement(sql: "SELECT key, removed, conflicts, state FROM record WHERE key = ?")
             let rows = try keys.sorted().map { key in
@@ -46,6 +52,7 @@ final class LocalWriteFloor {
             }
             return (try RawReplicaSQL.BlockRow.fetchAll(db, after: lastBlock), rows)
         }
+        let rowsHeld = rows.map { held.contains($0.key) }
         let seconds = try Measure.seconds {
             try floor.writeWithoutTransaction { db in
                 let select = try db.makeStatement(sql: "SELECT state, conflicts FROM record WHERE key = ?")
@@ -62,7 +69,7 @@ final class LocalWriteFloor {
                         }
                     }
                     try RawReplicaSQL.insert(blocks, db)
-                    try RawReplicaSQL.upsert(rows, db)
+                    try RawReplicaSQL.write(rows, held: rowsHeld, db)
                     try db.execute(sql: "COMMIT TRANSACTION")
                 } catch {
                     try? db.execute(sql: "ROLLBACK TRANSACTION")

@@ -89,6 +89,31 @@ enum RawReplicaSQL {
         withExtendedLifetime(statement) {}
     }
 
+    /// Writes the record rows with raw binds, in the order given, as the write path's flush does: a row the table
+    /// held (`held`, one flag per row) is updated in place, a new one upserted.
+    static func write(_ records: [RecordRow], held: [Bool], _ db: Database) throws {
+        let upsert = try db.makeStatement(sql: upsertRecord)
+        let update = try db.makeStatement(sql: "UPDATE record SET removed = ?, conflicts = ?, state = ? WHERE key = ?")
+        for (row, held) in zip(records, held) {
+            if held {
+                let handle = update.sqliteStatement
+                sqlite3_bind_int64(handle, 1, row.removed)
+                sqlite3_bind_int64(handle, 2, row.conflicts)
+                bind(row.state, to: handle, at: 3)
+                sqlite3_bind_text(handle, 4, row.key, -1, sqliteTransient)
+                try step(handle)
+            } else {
+                let handle = upsert.sqliteStatement
+                sqlite3_bind_text(handle, 1, row.key, -1, sqliteTransient)
+                sqlite3_bind_int64(handle, 2, row.removed)
+                sqlite3_bind_int64(handle, 3, row.conflicts)
+                bind(row.state, to: handle, at: 4)
+                try step(handle)
+            }
+        }
+        withExtendedLifetime((upsert, update)) {}
+    }
+
     static func bind(_ data: Data, to handle: OpaquePointer, at index: Int32) {
         data.withUnsafeBytes { bytes in
             _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), sqliteTransient)
