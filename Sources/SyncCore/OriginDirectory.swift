@@ -39,11 +39,21 @@ struct OriginDirectory {
             """
         for row in try Row.fetchAll(db.cachedStatement(sql: sql)) {
             guard let node = NodeID(hex: row["node_id"]) else { continue }
-            var entry = Entry(index: row["idx"], node: node, owner: row["owner"], seq: UInt64(row["seq"] as Int64), lastReceived: row["last_received"])
+            let index: Int64 = row["idx"]
+            // Two blocks of an origin that both end at its newest change (damage: blocks never overlap) would
+            // list it twice.
+            guard positionByIndex[index] == nil else { continue }
+            guard let seq = UInt64(exactly: row["seq"] as Int64) else {
+                throw ReplicaError.damagedReplica(reason: "the origin table gives node \(node.short) a negative sequence number")
+            }
+            var entry = Entry(index: index, node: node, owner: row["owner"], seq: seq, lastReceived: row["last_received"])
             if let newest = row["newest"] as Int64?, let time = row["newest_time"] as Int64? {
+                guard let newest = UInt64(exactly: newest) else {
+                    throw ReplicaError.damagedReplica(reason: "the change log gives node \(node.short) a negative sequence number")
+                }
                 newestChangeTime = max(newestChangeTime, time)
-                if UInt64(newest) > entry.seq {
-                    entry.seq = UInt64(newest)
+                if newest > entry.seq {
+                    entry.seq = newest
                     entry.lastReceived = Double(time) / 1000
                 }
             }

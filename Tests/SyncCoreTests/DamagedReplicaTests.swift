@@ -29,6 +29,24 @@ import Testing
         #expect(error?.description.contains("restore the replica from a backup") == true)
     }
 
+    @Test func aNegativeSequenceNumberInTheOriginTableIsReportedAsDamageNotACrash() throws {
+        // Given justice holding a record of defence's, whose origin row is then edited to a negative count
+        let defence = try fixture.make(.defence)
+        let justice = try fixture.make(.justice)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try defence.push(to: justice)
+        let queue = try DatabaseQueue(path: justice.directory.appendingPathComponent(Replica.databaseFileName).path)
+        try queue.write { db in try db.execute(sql: "UPDATE origin SET seq = -5 WHERE node_id = ?", arguments: [defence.nodeID.hex]) }
+        try queue.close()
+        // When its clock is read, then the replica reports damage with what to do
+        let error = #expect(throws: ReplicaError.self) { try justice.clock() }
+        guard case .damagedReplica(let reason) = error else {
+            Issue.record("expected damagedReplica, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("negative sequence number"))
+    }
+
     @Test func aCheckFindsNothingInASoundReplicaAndNamesEachInconsistencyInADamagedOne() throws {
         // Given justice holding its own record and one of defence's
         let defence = try fixture.make(.defence)
