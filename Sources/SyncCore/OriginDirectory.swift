@@ -41,8 +41,11 @@ struct OriginDirectory {
             guard let node = NodeID(hex: row["node_id"]) else { continue }
             let index: Int64 = row["idx"]
             // Two blocks of an origin that both end at its newest change (damage: blocks never overlap) would
-            // list it twice.
-            guard positionByIndex[index] == nil else { continue }
+            // list it twice; the clock still resumes after the later of their times.
+            guard positionByIndex[index] == nil else {
+                if let time = row["newest_time"] as Int64? { newestChangeTime = max(newestChangeTime, time) }
+                continue
+            }
             guard let seq = UInt64(exactly: row["seq"] as Int64) else {
                 throw ReplicaError.damagedReplica(reason: "the origin table gives node \(node.short) a negative sequence number")
             }

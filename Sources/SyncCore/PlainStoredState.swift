@@ -3,12 +3,14 @@ import NAPModel
 
 /// A stored record state read in place, without decoding its names or values, when it is plain: every field has
 /// one version, no version carries a removal's context, the record has no removal marker, and every field name is
-/// ASCII. Nearly every record is plain, and a local write to one rewrites its bytes here
+/// ASCII and not empty. Nearly every record is plain, and a local write to one rewrites its bytes here
 /// (`ReplicaTransaction.setPlain`) instead of decoding the state, applying the change and encoding the state
 /// again, which was about a quarter of an edit of one field (row 1g).
 ///
 /// The bytes it writes are those `StoredEncoding.encode` writes for the state the change leaves; for a state
-/// stored before versions were shared, they read back as the same state. It reads and copies bytes through
+/// stored before versions were shared, they read back as the same state. It checks a stored value's shape, not its
+/// text: a kept text that is not valid UTF-8 (damage) is copied as it is, and reported by the next read of the
+/// state, or by `napsync check`, which reads every state. It reads and copies bytes through
 /// buffer pointers: slices of the arrays would retain and release them at every step.
 struct PlainStoredState {
     struct Field {
@@ -95,7 +97,7 @@ struct PlainStoredState {
                 var previous: UnsafeBufferPointer<UInt8>?
                 for field in fields {
                     let name = names(field)
-                    guard name.allSatisfy({ $0 < 0x80 }), Self.compare(name, removed) != 0 else { return false }
+                    guard !name.isEmpty, name.allSatisfy({ $0 < 0x80 }), Self.compare(name, removed) != 0 else { return false }
                     if let previous, Self.compare(previous, name) >= 0 { return false }
                     previous = name
                 }
@@ -148,14 +150,19 @@ struct PlainStoredState {
     /// Whether the field at `index` holds a text or list equal to `value` in Unicode (`String`'s `==`) although its
     /// bytes differ: never the case when both are ASCII, so only other texts are decoded to be compared.
     func holdsEqualText(_ value: FieldValue, at index: Int) -> Bool {
+        let stored = fields[index].value
+        let storedIsASCIIText = bytes.withUnsafeBufferPointer { bytes in
+            var cursor = ValueCursor(UnsafeBufferPointer(rebasing: bytes[stored]))
+            return cursor.isASCIIText(like: value)
+        }
+        guard let storedIsASCIIText else { return false }
         let ascii: Bool
         switch value {
         case .text(let text): ascii = text.utf8.allSatisfy { $0 < 0x80 }
         case .list(let items): ascii = items.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
         default: return false
         }
-        let stored = fields[index].value
-        if ascii, bytes.withUnsafeBufferPointer({ $0[stored].allSatisfy { $0 < 0x80 } }) { return false }
+        if ascii && storedIsASCIIText { return false }
         var reader = BinaryReader(bytes, from: stored.lowerBound, count: stored.count)
         return (try? reader.value()) == value
     }
@@ -268,6 +275,30 @@ private struct ValueCursor {
             guard next(5), varint() == UInt64(items.count) else { return false }
             return items.allSatisfy { matches($0) }
         }
+    }
+
+    /// For a stored text or list of the same kind as `value`: whether its texts are ASCII alone (read past, length
+    /// prefixes aside). Nil when the stored value is of another kind, or unreadable: it cannot equal `value` then.
+    mutating func isASCIIText(like value: FieldValue) -> Bool? {
+        let count: UInt64
+        switch value {
+        case .text:
+            guard next(4) else { return nil }
+            count = 1
+        case .list:
+            guard next(5), let items = varint() else { return nil }
+            count = items
+        default:
+            return nil
+        }
+        var ascii = true
+        for _ in 0..<count {
+            guard let length = varint(), length <= UInt64(bytes.count - offset) else { return nil }
+            let end = offset + Int(length)
+            if ascii { ascii = bytes[offset..<end].allSatisfy { $0 < 0x80 } }
+            offset = end
+        }
+        return ascii
     }
 
     private mutating func matches(_ text: String) -> Bool {

@@ -26,6 +26,11 @@ public struct LocalWriter {
         guard record.owner == identity.owner else {
             throw ReplicaError.notOwner(node: identity.nodeID, owner: identity.owner, record: record)
         }
+        // As a change set may not name one (`ChangeDecoder`), and a stored state could not tell one from a name by
+        // number (`StoredFieldName`).
+        guard !fields.contains(where: { $0.name.isEmpty }) else {
+            throw ReplicaError.invalid(.invalidField(field: "field name", value: "", expected: "a name that is not empty"))
+        }
         // Nearly every record is plain: one version per field, never removed (see `PlainStoredState`).
         switch try transaction.setPlain(record, fields: fields) {
         case .written(let change):

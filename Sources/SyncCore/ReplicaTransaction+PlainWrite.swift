@@ -18,14 +18,17 @@ extension ReplicaTransaction {
             return .notPlain
         }
         guard !encoded.assignments.isEmpty else { return .unchanged }
+        // A version naming an origin the replica does not hold is damage, which reading the state would report.
+        var known: UInt64 = 0
+        for field in plain.fields where field.origin != known {
+            guard let local = Int64(exactly: field.origin), origins.node(at: local) != nil else {
+                throw ReplicaError.damagedReplica(reason: "the stored state of \(record) names local origin \(field.origin), which the origin table does not hold")
+            }
+            known = field.origin
+        }
         var supersedes: [Dot] = []
         supersedes.reserveCapacity(encoded.replaced.count)
-        for (origin, seq) in encoded.replaced {
-            guard let local = Int64(exactly: origin), let node = origins.node(at: local) else {
-                throw ReplicaError.damagedReplica(reason: "the stored state of \(record) names local origin \(origin), which the origin table does not hold")
-            }
-            supersedes.append(Dot(origin: node, seq: seq))
-        }
+        for (origin, seq) in encoded.replaced { supersedes.append(Dot(origin: origins.node(at: Int64(origin))!, seq: seq)) }
         let change = try makeLocalChange(
             record: record, assignments: encoded.assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
             encodedPairs: encoded.bytes, appliesToState: false)

@@ -8,7 +8,9 @@
 /// same; an empty name, should one be written, is stored as zero and number zero. Change bodies and change sets
 /// keep names in full.
 enum StoredFieldName {
-    /// Append only: stored states refer to these numbers for good.
+    /// Append only: stored states refer to these numbers for good. A name added here needs a schema migration too
+    /// (as `v5-field-name-numbers`), so that an older napsync, which would read the new number as damage, refuses
+    /// the replica instead.
     static let known = [
         "_removed", "answer", "budget", "countries", "date", "description", "instrument", "kind", "line", "men", "narrative", "node",
         "note", "number", "reason", "signature", "status", "unspecified", "women", "year",

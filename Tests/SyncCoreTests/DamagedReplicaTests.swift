@@ -29,6 +29,19 @@ import Testing
         #expect(error?.description.contains("restore the replica from a backup") == true)
     }
 
+    @Test func aWriteToARecordWhoseStateNamesAnUnknownOriginIsRefusedAsDamage() throws {
+        // Given a record written before the replica was damaged
+        let defence = try fixture.make(.defence)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try ReplicaDamage.renumberOrigins(inReplicaAt: defence.directory)
+        // When another of its fields is written, then the write is refused as damage and writes nothing
+        let error = #expect(throws: ReplicaError.self) { try defence.set(self.record, fields: ["status": .text("done")]) }
+        guard case .damagedReplica = error else {
+            Issue.record("expected damagedReplica, got \(String(describing: error))")
+            return
+        }
+    }
+
     @Test func aNegativeSequenceNumberInTheOriginTableIsReportedAsDamageNotACrash() throws {
         // Given justice holding a record of defence's, whose origin row is then edited to a negative count
         let defence = try fixture.make(.defence)
@@ -45,6 +58,44 @@ import Testing
             return
         }
         #expect(reason.contains("negative sequence number"))
+    }
+
+    @Test func aNegativeSequenceNumberInTheChangeLogIsReportedAsDamage() throws {
+        // Given justice holding defence's one change, its block then edited to end at a negative number
+        let defence = try fixture.make(.defence)
+        let justice = try fixture.make(.justice)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try defence.push(to: justice)
+        let queue = try DatabaseQueue(path: justice.directory.appendingPathComponent(Replica.databaseFileName).path)
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE change_block SET last_seq = -3 WHERE origin = (SELECT idx FROM origin WHERE node_id = ?)",
+                arguments: [defence.nodeID.hex])
+        }
+        try queue.close()
+        // When its clock is read, then it reports damage
+        #expect(throws: ReplicaError.self) { try justice.clock() }
+    }
+
+    @Test func twoBlocksEndingAtTheSameChangeListTheirOriginOnce() throws {
+        // Given justice holding defence's one change, its block then stored twice (damage: blocks never overlap)
+        let defence = try fixture.make(.defence)
+        let justice = try fixture.make(.justice)
+        try defence.set(record, fields: ["narrative": .text("written")])
+        try defence.push(to: justice)
+        let queue = try DatabaseQueue(path: justice.directory.appendingPathComponent(Replica.databaseFileName).path)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes)
+                    SELECT origin, first_seq - 1, last_seq, last_time + 1, chain, changes FROM change_block
+                    WHERE origin = (SELECT idx FROM origin WHERE node_id = ?)
+                    """, arguments: [defence.nodeID.hex])
+        }
+        try queue.close()
+        // When its clock is read, then defence has one entry, at its one change
+        let clock = try justice.clock()
+        #expect(clock.entries.filter { $0.key == defence.nodeID }.map(\.value) == [1])
     }
 
     @Test func aCheckFindsNothingInASoundReplicaAndNamesEachInconsistencyInADamagedOne() throws {

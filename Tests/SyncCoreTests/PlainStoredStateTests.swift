@@ -13,8 +13,12 @@ import Testing
         .bool(true),
         // Equal in Unicode to an ASCII text: the Kelvin sign is a K.
         .text("K"), .text("\u{212A}"), .list(["K"]), .list(["\u{212A}"]),
+        // Texts whose length takes two bytes, equal in Unicode and not in bytes.
+        .text(String(repeating: "café ", count: 40)), .text(String(repeating: "cafe\u{301} ", count: 40)),
     ]
-    let fieldNames = ["budget", "countries", "date", "description", "line", "year"]
+    /// The model's names, which states store by number, one stored in full, and one that is not ASCII (a write
+    /// naming it takes the general path).
+    let fieldNames = ["budget", "countries", "date", "description", "line", "year", "zz-extension", "bühne"]
 
     @Test(arguments: [UInt64(21), 22, 23, 24, 25, 26])
     func aLocalWriteLeavesWhatTheGeneralPathLeaves(seed: UInt64) throws {
@@ -139,6 +143,37 @@ import Testing
         expected.apply(change)
         #expect(try node.state(of: record) == expected)
         #expect(try node.consistencyProblems() == [])
+        // ... and the fields it kept are still named in full, as stored: the write took the plain path (the
+        // general path would have stored every name by number)
+        let stored = try #require(
+            try node.database.read { db in
+                try Data.fetchOne(db, sql: "SELECT state FROM record WHERE key = ?", arguments: [record.description])
+            })
+        #expect(stored.range(of: Data("budget".utf8)) != nil)
+        #expect(stored.range(of: Data("date".utf8)) == nil)
+    }
+
+    @Test(arguments: [
+        (FieldValue.text("K"), FieldValue.text("\u{212A}")), (.text("café"), .text("cafe\u{301}")),
+        (.list(["K", "AFG"]), .list(["\u{212A}", "AFG"])),
+        (.text(String(repeating: "café ", count: 40)), .text(String(repeating: "cafe\u{301} ", count: 40))),
+    ])
+    func aValueEqualInUnicodeIsNoChangeWhicheverIsStored(_ pair: (FieldValue, FieldValue)) throws {
+        let fixture = try ReplicaFixture()
+        let node = try fixture.make(.defence, name: "node")
+        for (index, (stored, written)) in [pair, (pair.1, pair.0)].enumerated() {
+            let record = RecordKey(kind: .intervention, owner: .department(.defence), id: "unicode-\(index)")
+            try node.set(record, fields: ["description": stored, "year": .int(2014)])
+            #expect(try node.set(record, fields: ["description": written]) == nil, "\(stored) then \(written)")
+        }
+    }
+
+    @Test func anEmptyFieldNameIsRefusedAndWritesNothing() throws {
+        let fixture = try ReplicaFixture()
+        let node = try fixture.make(.defence, name: "node")
+        let record = RecordKey(kind: .intervention, owner: .department(.defence), id: "empty-name")
+        #expect(throws: ReplicaError.self) { try node.set(record, fields: ["": .int(1), "budget": .int(2)]) }
+        #expect(try node.state(of: record) == nil)
     }
 
     @Test func fieldsGivenOutOfOrderOrTwiceAreWrittenSortedOnce() throws {
