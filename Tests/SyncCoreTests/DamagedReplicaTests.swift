@@ -42,15 +42,22 @@ import Testing
         }
     }
 
-    @Test func aNegativeSequenceNumberInTheOriginTableIsReportedAsDamageNotACrash() throws {
-        // Given justice holding a record of defence's, whose origin row is then edited to a negative count
+    /// Justice holding defence's one change, its replica then edited behind its back by `sql`, which is given
+    /// defence's node id as its argument.
+    func justiceHoldingDefencesChange(editedWith sql: String) throws -> (defence: Replica, justice: Replica) {
         let defence = try fixture.make(.defence)
         let justice = try fixture.make(.justice)
         try defence.set(record, fields: ["narrative": .text("written")])
         try defence.push(to: justice)
         let queue = try DatabaseQueue(path: justice.directory.appendingPathComponent(Replica.databaseFileName).path)
-        try queue.write { db in try db.execute(sql: "UPDATE origin SET seq = -5 WHERE node_id = ?", arguments: [defence.nodeID.hex]) }
+        try queue.write { db in try db.execute(sql: sql, arguments: [defence.nodeID.hex]) }
         try queue.close()
+        return (defence, justice)
+    }
+
+    @Test func aNegativeSequenceNumberInTheOriginTableIsReportedAsDamageNotACrash() throws {
+        // Given justice holding a record of defence's, whose origin row is then edited to a negative count
+        let (_, justice) = try justiceHoldingDefencesChange(editedWith: "UPDATE origin SET seq = -5 WHERE node_id = ?")
         // When its clock is read, then the replica reports damage with what to do
         let error = #expect(throws: ReplicaError.self) { try justice.clock() }
         guard case .damagedReplica(let reason) = error else {
@@ -62,37 +69,20 @@ import Testing
 
     @Test func aNegativeSequenceNumberInTheChangeLogIsReportedAsDamage() throws {
         // Given justice holding defence's one change, its block then edited to end at a negative number
-        let defence = try fixture.make(.defence)
-        let justice = try fixture.make(.justice)
-        try defence.set(record, fields: ["narrative": .text("written")])
-        try defence.push(to: justice)
-        let queue = try DatabaseQueue(path: justice.directory.appendingPathComponent(Replica.databaseFileName).path)
-        try queue.write { db in
-            try db.execute(
-                sql: "UPDATE change_block SET last_seq = -3 WHERE origin = (SELECT idx FROM origin WHERE node_id = ?)",
-                arguments: [defence.nodeID.hex])
-        }
-        try queue.close()
+        let (_, justice) = try justiceHoldingDefencesChange(
+            editedWith: "UPDATE change_block SET last_seq = -3 WHERE origin = (SELECT idx FROM origin WHERE node_id = ?)")
         // When its clock is read, then it reports damage
         #expect(throws: ReplicaError.self) { try justice.clock() }
     }
 
     @Test func twoBlocksEndingAtTheSameChangeListTheirOriginOnce() throws {
         // Given justice holding defence's one change, its block then stored twice (damage: blocks never overlap)
-        let defence = try fixture.make(.defence)
-        let justice = try fixture.make(.justice)
-        try defence.set(record, fields: ["narrative": .text("written")])
-        try defence.push(to: justice)
-        let queue = try DatabaseQueue(path: justice.directory.appendingPathComponent(Replica.databaseFileName).path)
-        try queue.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes)
-                    SELECT origin, first_seq - 1, last_seq, last_time + 1, chain, changes FROM change_block
-                    WHERE origin = (SELECT idx FROM origin WHERE node_id = ?)
-                    """, arguments: [defence.nodeID.hex])
-        }
-        try queue.close()
+        let (defence, justice) = try justiceHoldingDefencesChange(
+            editedWith: """
+                INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes)
+                SELECT origin, first_seq - 1, last_seq, last_time + 1, chain, changes FROM change_block
+                WHERE origin = (SELECT idx FROM origin WHERE node_id = ?)
+                """)
         // When its clock is read, then defence has one entry, at its one change
         let clock = try justice.clock()
         #expect(clock.entries.filter { $0.key == defence.nodeID }.map(\.value) == [1])
