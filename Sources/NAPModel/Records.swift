@@ -170,19 +170,22 @@ public struct Intervention: DepartmentRecord {
     public static func validateDate(_ date: String) throws(ModelError) {
         // Read as ASCII bytes rather than split and parsed as integers: `Int("+1")` is 1, which let a month
         // written `+1` through, and this runs for every intervention saved.
-        let bytes = Array(date.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
-                value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+        var date = date
+        let valid = date.withUTF8 { bytes in
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for index in range {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
+                    value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                }
+                return value
             }
-            return value
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
+            else { return false }
+            return (1900...2100).contains(year) && (1...12).contains(month) && day >= 1 && day <= daysIn(month: month, year: year)
         }
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            (1900...2100).contains(year), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
-        else { throw .invalidField(field: "date", value: date, expected: "a calendar date as YYYY-MM-DD") }
+        guard valid else { throw .invalidField(field: "date", value: date, expected: "a calendar date as YYYY-MM-DD") }
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {

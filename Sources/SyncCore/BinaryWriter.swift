@@ -9,6 +9,9 @@ struct BinaryWriter {
 
     mutating func byte(_ value: UInt8) { bytes.append(value) }
 
+    /// Empties the buffer, keeping its capacity for what is written next.
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     mutating func raw(_ value: some Sequence<UInt8>) { bytes.append(contentsOf: value) }
 
     /// A node id's 16 bytes (`NodeID.bytes`), without making an array of them first.

@@ -21,17 +21,21 @@ public enum ChangeChain {
 
     /// SHA-256 of the change's canonical bytes: origin, seq, time, record, assignments, context.
     public static func digest(_ change: Change) -> ChainHash {
-        digest(change) { $0.assignments(change.assignments) }
+        var writer = BinaryWriter(capacity: 256)
+        frame(change, into: &writer) { $0.assignments(change.assignments) }
+        return ChainHash(SHA256.hash(data: writer.bytes))
     }
 
     /// `digest(_:)` of a change whose assignments the caller encoded already (`BinaryWriter.assignments`): a
-    /// local write encodes them once, for its stored body and for this.
-    static func digest(_ change: Change, encodedAssignments: ArraySlice<UInt8>) -> ChainHash {
-        digest(change) { $0.raw(encodedAssignments) }
+    /// local write encodes them once, for its stored body and for this. The canonical bytes are laid out in
+    /// `scratch`, which a batch of writes reuses.
+    static func digest(_ change: Change, encodedAssignments: ArraySlice<UInt8>, scratch: inout BinaryWriter) -> ChainHash {
+        scratch.removeAll()
+        frame(change, into: &scratch) { $0.raw(encodedAssignments) }
+        return ChainHash(SHA256.hash(data: scratch.bytes))
     }
 
-    private static func digest(_ change: Change, assignments: (inout BinaryWriter) -> Void) -> ChainHash {
-        var writer = BinaryWriter(capacity: 256)
+    private static func frame(_ change: Change, into writer: inout BinaryWriter, assignments: (inout BinaryWriter) -> Void) {
         writer.node(change.origin)
         writer.varint(change.seq)
         writer.signed(change.time)
@@ -42,7 +46,6 @@ public enum ChangeChain {
             writer.node(dot.origin)
             writer.varint(dot.seq)
         }
-        return ChainHash(SHA256.hash(data: writer.bytes))
     }
 
     /// The digests of `changes`, in order. A received change set is hashed once, before it is verified and

@@ -40,6 +40,13 @@ struct PlainStoredState {
         var number: Int?
     }
 
+    /// The version a write gives the fields it assigns.
+    struct Version {
+        var origin: Int64
+        var seq: UInt64
+        var time: Int64
+    }
+
     let bytes: [UInt8]
     private(set) var fields: [Field]
 
@@ -168,14 +175,12 @@ struct PlainStoredState {
     }
 
     /// The state after a change that wrote `assignments` (sorted by name, ASCII, none of them the removal marker,
-    /// encoded in `buffer`) as the version `version` (its origin index, sequence number and time, encoded).
-    func rewritten(_ assignments: [Assigned], in buffer: [UInt8], version: [UInt8]) -> [UInt8] {
+    /// encoded in `buffer`) as the version `version`.
+    func rewritten(_ assignments: [Assigned], in buffer: [UInt8], version: Version) -> [UInt8] {
         Self.withNames(bytes) { names in
             bytes.withUnsafeBufferPointer { stored in
                 buffer.withUnsafeBufferPointer { assigned in
-                    version.withUnsafeBufferPointer { version in
-                        rewritten(assignments, stored: stored, names: names, assigned: assigned, version: version)
-                    }
+                    rewritten(assignments, stored: stored, names: names, assigned: assigned, version: version)
                 }
             }
         }
@@ -183,7 +188,7 @@ struct PlainStoredState {
 
     private func rewritten(
         _ assignments: [Assigned], stored: UnsafeBufferPointer<UInt8>, names: (Field) -> UnsafeBufferPointer<UInt8>,
-        assigned: UnsafeBufferPointer<UInt8>, version: UnsafeBufferPointer<UInt8>
+        assigned: UnsafeBufferPointer<UInt8>, version: Version
     ) -> [UInt8] {
         func storedBytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: stored[range]) }
         func assignedBytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: assigned[range]) }
@@ -204,7 +209,7 @@ struct PlainStoredState {
             if !step.takesAssigned || step.replaces { old += 1 }
             fieldCount += 1
         }
-        var writer = BinaryWriter(capacity: stored.count + assigned.count + 8 + (version.count + 2) * assignments.count)
+        var writer = BinaryWriter(capacity: stored.count + assigned.count + 8 + 24 * assignments.count)
         writer.varint(fieldCount)
         old = 0
         new = 0
@@ -225,7 +230,9 @@ struct PlainStoredState {
                     writer.varint(StoredEncoding.previousSlotsChange)
                     writer.raw(assignedBytes(assignments[new].value))
                 } else {
-                    writer.raw(version)
+                    writer.varint(UInt64(version.origin))
+                    writer.varint(version.seq)
+                    writer.signed(version.time)
                     writer.raw(assignedBytes(assignments[new].value))
                     writer.varint(0)
                 }

@@ -60,6 +60,37 @@ struct RawStatement {
         }
     }
 
+    /// Binds `text` at `index` without SQLite copying it (`SQLITE_STATIC`), for `body` only, which steps and resets
+    /// the statement; the parameter is bound to NULL again afterwards, so that no pointer to the text outlives it.
+    /// A hot statement's key and state would otherwise each be copied by SQLite for every record.
+    func withBound<Result>(_ index: Int32, text: String, _ body: () throws -> Result) rethrows -> Result {
+        var text = text
+        return try text.withUTF8 { utf8 in
+            defer { sqlite3_bind_null(handle, index) }
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                if let base = chars.baseAddress {
+                    _ = sqlite3_bind_text(handle, index, base, Int32(chars.count), sqliteStatic)
+                } else {
+                    _ = sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
+                }
+            }
+            return try body()
+        }
+    }
+
+    /// `withBound(_:text:_:)` for a blob.
+    func withBound<Result>(_ index: Int32, bytes: [UInt8], _ body: () throws -> Result) rethrows -> Result {
+        try bytes.withUnsafeBytes { raw in
+            defer { sqlite3_bind_null(handle, index) }
+            if let base = raw.baseAddress, raw.count > 0 {
+                sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteStatic)
+            } else {
+                sqlite3_bind_zeroblob(handle, index, 0)
+            }
+            return try body()
+        }
+    }
+
     /// Runs a statement that returns no row.
     func execute() throws {
         let code = sqlite3_step(handle)
@@ -118,3 +149,6 @@ struct RawStatement {
 
 /// `SQLITE_TRANSIENT`, which the C macro defines and Swift does not import: SQLite copies the bound bytes.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// `SQLITE_STATIC`: SQLite uses the bound bytes where they are, until the statement is reset or rebound.
+private let sqliteStatic = unsafeBitCast(0, to: sqlite3_destructor_type.self)

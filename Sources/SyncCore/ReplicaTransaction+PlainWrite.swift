@@ -14,9 +14,12 @@ extension ReplicaTransaction {
     /// one change, whose context is the versions they replace, and the state's bytes are rewritten in place
     /// instead of decoded, applied to and encoded again. The record's ownership is the caller's to check.
     mutating func setPlain(_ record: RecordKey, fields: SortedFields) throws -> PlainWrite {
-        guard let (position, plain) = try plainState(of: record), let encoded = PlainFields(fields, against: plain) else {
-            return .notPlain
-        }
+        guard let (position, plain) = try plainState(of: record) else { return .notPlain }
+        // The buffers of the last write, taken and given back, so that they are not shared while written to.
+        var encoded = plainFields
+        plainFields = PlainFields()
+        defer { plainFields = encoded }
+        guard encoded.read(fields, against: plain) else { return .notPlain }
         guard !encoded.assignments.isEmpty else { return .unchanged }
         // A version naming an origin the replica does not hold is damage, which reading the state would report.
         var known: UInt64 = 0
@@ -32,18 +35,9 @@ extension ReplicaTransaction {
         let change = try makeLocalChange(
             record: record, assignments: encoded.assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
             encodedPairs: encoded.bytes, appliesToState: false)
-        let version = Self.encodedVersion(origin: origins.index(of: identity.nodeID)!, seq: change.seq, time: change.time)
+        let version = PlainStoredState.Version(origin: origins.index(of: identity.nodeID)!, seq: change.seq, time: change.time)
         replaceState(at: position, with: plain.rewritten(encoded.assigned, in: encoded.bytes, version: version))
         return .written(change)
-    }
-
-    /// A version's origin index, sequence number and time, as a stored state holds them.
-    private static func encodedVersion(origin: Int64, seq: UInt64, time: Int64) -> [UInt8] {
-        var version = BinaryWriter(capacity: 24)
-        version.varint(UInt64(origin))
-        version.varint(seq)
-        version.signed(time)
-        return version.bytes
     }
 }
 
@@ -52,18 +46,23 @@ extension ReplicaTransaction {
 /// versions they replace (origin index and sequence number). Values are compared with the stored ones in place,
 /// so an unchanged field is never encoded.
 struct PlainFields {
-    var assignments: [Assignment] = []
-    var assigned: [PlainStoredState.Assigned] = []
-    var replaced: [(origin: UInt64, seq: UInt64)] = []
-    private var writer = BinaryWriter(capacity: 512)
+    private(set) var assignments: [Assignment] = []
+    private(set) var assigned: [PlainStoredState.Assigned] = []
+    private(set) var replaced: [(origin: UInt64, seq: UInt64)] = []
+    private var writer = BinaryWriter()
     var bytes: [UInt8] { writer.bytes }
 
-    /// Nil when a field name is empty, not ASCII, or the removal marker: the general path writes those.
-    init?(_ fields: SortedFields, against plain: PlainStoredState) {
+    /// Reads `fields` against `plain`, in buffers that keep their capacity from one write to the next (the
+    /// assignments go into the change, so they are new each time). False when a field name is empty, not ASCII,
+    /// or the removal marker: the general path writes those.
+    mutating func read(_ fields: SortedFields, against plain: PlainStoredState) -> Bool {
+        assignments = []
         assignments.reserveCapacity(fields.count)
-        assigned.reserveCapacity(fields.count)
+        assigned.removeAll(keepingCapacity: true)
+        replaced.removeAll(keepingCapacity: true)
+        writer.removeAll()
         for (field, value) in fields {
-            guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
             if let index = plain.index(of: field) {
                 if plain.holdsEncoding(of: value, at: index) || plain.holdsEqualText(value, at: index) { continue }
                 replaced.append((plain.fields[index].origin, plain.fields[index].seq))
@@ -78,5 +77,6 @@ struct PlainFields {
                     number: StoredFieldName.number(of: field)))
             assignments.append(Assignment(field: field, value: value))
         }
+        return true
     }
 }

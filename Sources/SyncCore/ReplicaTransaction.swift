@@ -24,6 +24,10 @@ struct ReplicaTransaction {
     private var selectState: RawStatement?
     private var insertBlock: RawStatement?
     private var upsertRecord: RawStatement?
+    /// What a local write to a plain record reuses from one record to the next (see `setPlain`).
+    var plainFields = PlainFields()
+    /// Where a local change's canonical bytes are laid out to be hashed, reused from one change to the next.
+    private var digestScratch = BinaryWriter()
     private var updateRecord: RawStatement?
     /// The run of changes appended last, written to the log as one row when the next change does not continue
     /// it, before the log is read, and at each flush (see `ChangeBlock`).
@@ -112,8 +116,7 @@ struct ReplicaTransaction {
         if let position = positions[record] { return position }
         if selectState == nil { selectState = try RawStatement(db, sql: "SELECT state, conflicts FROM record WHERE key = ?") }
         let select = selectState!
-        select.bind(1, record.description)
-        let row = try select.first { ($0.columnBytes(0), Int($0.columnInt64(1))) }
+        let row = try select.withBound(1, text: record.description) { try select.first { ($0.columnBytes(0), Int($0.columnInt64(1))) } }
         // Decoded only when something needs it: a local write to a plain state works on the bytes.
         if let (blob, conflicts) = row {
             touched.append(Touched(key: record, decoded: nil, stored: blob, conflictsBefore: conflicts, held: true))
@@ -182,7 +185,7 @@ struct ReplicaTransaction {
             } else {
                 StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: { origins.index(of: $0)! })
             }
-        let digest = ChangeChain.digest(change, encodedAssignments: body.bytes[..<body.assignmentsEnd])
+        let digest = ChangeChain.digest(change, encodedAssignments: body.bytes[..<body.assignmentsEnd], scratch: &digestScratch)
         try self.record(
             &change, digest: digest, prepared: PreparedChange(chain: nil, body: body.bytes), local: true, appliesToState: appliesToState)
         return change
@@ -329,15 +332,11 @@ struct ReplicaTransaction {
                     if touched[position].held {
                         update.bind(1, Int64(removed ? 1 : 0))
                         update.bind(2, Int64(conflicts))
-                        update.bind(3, blob)
-                        update.bind(4, key.description)
-                        try update.execute()
+                        try update.withBound(3, bytes: blob) { try update.withBound(4, text: key.description) { try update.execute() } }
                     } else {
-                        upsert.bind(1, key.description)
                         upsert.bind(2, Int64(removed ? 1 : 0))
                         upsert.bind(3, Int64(conflicts))
-                        upsert.bind(4, blob)
-                        try upsert.execute()
+                        try upsert.withBound(1, text: key.description) { try upsert.withBound(4, bytes: blob) { try upsert.execute() } }
                     }
                 }
                 return opened
