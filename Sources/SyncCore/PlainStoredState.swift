@@ -128,6 +128,25 @@ struct PlainStoredState {
         }
     }
 
+    static func isASCII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isASCII(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Eight bytes at a time: a changed description or narrative is checked on both sides of every edit.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            offset += 8
+        }
+        while offset < bytes.count {
+            if bytes[offset] >= 0x80 { return false }
+            offset += 1
+        }
+        return true
+    }
+
     /// Byte order, which is `String`'s order for ASCII names: negative, zero or positive.
     static func compare(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
         let common = min(lhs.count, rhs.count)
@@ -165,8 +184,8 @@ struct PlainStoredState {
         guard let storedIsASCIIText else { return false }
         let ascii: Bool
         switch value {
-        case .text(let text): ascii = text.utf8.allSatisfy { $0 < 0x80 }
-        case .list(let items): ascii = items.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        case .text(let text): ascii = Self.isASCII(text)
+        case .list(let items): ascii = items.allSatisfy(Self.isASCII)
         default: return false
         }
         if ascii && storedIsASCIIText { return false }
@@ -302,7 +321,7 @@ private struct ValueCursor {
         for _ in 0..<count {
             guard let length = varint(), length <= UInt64(bytes.count - offset) else { return nil }
             let end = offset + Int(length)
-            if ascii { ascii = bytes[offset..<end].allSatisfy { $0 < 0x80 } }
+            if ascii { ascii = PlainStoredState.isASCII(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[offset..<end])) }
             offset = end
         }
         return ascii

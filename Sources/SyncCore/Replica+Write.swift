@@ -20,7 +20,7 @@ public struct LocalWriter {
     /// `set(_:fields:)` with the fields sorted by name, as `DepartmentRecord.sortedFields` gives them.
     public mutating func set(_ record: RecordKey, sortedFields fields: SortedFields) throws -> Change? {
         // A conformance that gets the order wrong must not write a field twice or out of order.
-        guard zip(fields, fields.dropFirst()).allSatisfy({ $0.name < $1.name }) else {
+        for index in fields.indices.dropFirst() where !(fields[index - 1].name < fields[index].name) {
             return try set(record, fields: Dictionary(fields, uniquingKeysWith: { $1 }))
         }
         guard record.owner == identity.owner else {

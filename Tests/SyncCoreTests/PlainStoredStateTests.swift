@@ -168,6 +168,18 @@ import Testing
         }
     }
 
+    @Test func asciiIsFoundEightBytesAtATimeAndInTheTail() {
+        for length in 0..<20 {
+            let ascii = String(repeating: "a", count: length)
+            #expect(PlainStoredState.isASCII(ascii), "length \(length)")
+            for position in 0..<length {
+                var characters = Array(ascii)
+                characters[position] = "é"
+                #expect(!PlainStoredState.isASCII(String(characters)), "length \(length), é at \(position)")
+            }
+        }
+    }
+
     @Test func anEmptyFieldNameIsRefusedAndWritesNothing() throws {
         let fixture = try ReplicaFixture()
         let node = try fixture.make(.defence, name: "node")
