@@ -158,10 +158,20 @@ struct PlainStoredState {
     }
 
     /// Where the field named `name` is, if the state has it.
-    func index(of name: String) -> Int? {
+    /// Names are asked in order: the search starts at `from`, which moves past the fields that sort before `name`,
+    /// so a write's sorted fields are found in one walk over the state's.
+    func index(of name: String, from: inout Int) -> Int? {
         var name = name
         return name.withUTF8 { wanted in
-            Self.withNames(bytes) { names in fields.firstIndex { Self.compare(names($0), wanted) == 0 } }
+            Self.withNames(bytes) { names in
+                while from < fields.count {
+                    let order = Self.compare(names(fields[from]), wanted)
+                    if order == 0 { return from }
+                    if order > 0 { return nil }
+                    from += 1
+                }
+                return nil
+            }
         }
     }
 

@@ -61,9 +61,10 @@ struct PlainFields {
         assigned.removeAll(keepingCapacity: true)
         replaced.removeAll(keepingCapacity: true)
         writer.removeAll()
+        var searched = 0
         for (field, value) in fields {
             guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
-            if let index = plain.index(of: field) {
+            if let index = plain.index(of: field, from: &searched) {
                 if plain.holdsEncoding(of: value, at: index) || plain.holdsEqualText(value, at: index) { continue }
                 replaced.append((plain.fields[index].origin, plain.fields[index].seq))
             }
