@@ -19,17 +19,19 @@ public struct LocalWriter {
 
     /// `set(_:fields:)` with the fields sorted by name, as `DepartmentRecord.sortedFields` gives them.
     public mutating func set(_ record: RecordKey, sortedFields fields: SortedFields) throws -> Change? {
-        // A conformance that gets the order wrong must not write a field twice or out of order.
-        for index in fields.indices.dropFirst() where !(fields[index - 1].name < fields[index].name) {
-            return try set(record, fields: Dictionary(fields, uniquingKeysWith: { $1 }))
+        for index in fields.indices {
+            // As a change set may not name one (`ChangeDecoder`), and a stored state could not tell one from a name
+            // by number (`StoredFieldName`).
+            guard !fields[index].name.isEmpty else {
+                throw ReplicaError.invalid(.invalidField(field: "field name", value: "", expected: "a name that is not empty"))
+            }
+            // A conformance that gets the order wrong must not write a field twice or out of order.
+            if index > 0, !(fields[index - 1].name < fields[index].name) {
+                return try set(record, fields: Dictionary(fields, uniquingKeysWith: { $1 }))
+            }
         }
         guard record.owner == identity.owner else {
             throw ReplicaError.notOwner(node: identity.nodeID, owner: identity.owner, record: record)
-        }
-        // As a change set may not name one (`ChangeDecoder`), and a stored state could not tell one from a name by
-        // number (`StoredFieldName`).
-        guard !fields.contains(where: { $0.name.isEmpty }) else {
-            throw ReplicaError.invalid(.invalidField(field: "field name", value: "", expected: "a name that is not empty"))
         }
         // Nearly every record is plain: one version per field, never removed (see `PlainStoredState`).
         switch try transaction.setPlain(record, fields: fields) {

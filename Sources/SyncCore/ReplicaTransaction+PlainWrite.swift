@@ -64,7 +64,8 @@ struct PlainFields {
         var searched = 0
         for (field, value) in fields {
             guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
-            if let index = plain.index(of: field, from: &searched) {
+            let index = plain.index(of: field, from: &searched)
+            if let index {
                 if plain.holdsEncoding(of: value, at: index) || plain.holdsEqualText(value, at: index) { continue }
                 replaced.append((plain.fields[index].origin, plain.fields[index].seq))
             }
@@ -75,7 +76,7 @@ struct PlainFields {
             assigned.append(
                 PlainStoredState.Assigned(
                     stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count,
-                    number: StoredFieldName.number(of: field)))
+                    number: StoredFieldName.number(of: field), replaces: index != nil))
             assignments.append(Assignment(field: field, value: value))
         }
         return true

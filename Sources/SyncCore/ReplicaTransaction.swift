@@ -208,7 +208,7 @@ struct ReplicaTransaction {
                 } else {
                     try self.position(of: change.record)
                 }
-            if touched[position].decoded == nil { _ = try decodedState(at: position) }
+            _ = try decodedState(at: position)
             touched[position].decoded!.apply(change, retiring: &retired)
             touched[position].stored = nil
             touched[position].changed = true
