@@ -98,7 +98,9 @@ public final class Replica: Sendable {
         return try Replica(identity: NodeIdentity(nodeID: node, owner: owner, datasetID: dataset), directory: directory, database: database, logger: logger)
     }
 
-    private static func openPool(_ path: String) throws -> DatabasePool {
+    /// Opens the SQLite database at `path` as a replica opens its own: public so that the benchmarks' baselines
+    /// and floors open theirs the same way, rather than repeat the settings.
+    public static func openPool(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: configuration)

@@ -7,8 +7,8 @@ import SyncCore
 /// The baseline every write is compared with: the same rows in a plain SQLite table, with no change log,
 /// no vector clock and no record state.
 ///
-/// It opens the database as `Replica` does (`Replica.openPool`): a GRDB `DatabasePool` (so WAL) with the same
-/// busy timeout, then, on the writer and after GRDB's WAL setup (which leaves `synchronous = NORMAL`),
+/// It opens the database through `Replica.openPool`, as a replica opens its own: a GRDB `DatabasePool` (so WAL) with the
+/// replica's busy timeout, then, on the writer and after GRDB's WAL setup (which leaves `synchronous = NORMAL`),
 /// `PRAGMA synchronous = FULL`, `PRAGMA cache_size = -65536`, and the replica's `wal_autocheckpoint` and
 /// `journal_size_limit` (a commit checkpoints only past 10,000 pages of log: the suite checkpoints both sides
 /// outside the timed work, as the daemon does off the writer; see `walCheckpointer()`). It keeps one row per record with one column per field,
@@ -30,17 +30,14 @@ public final class PlainStore: @unchecked Sendable {
 
     public init(at directory: URL, settings: Settings = .asReplica) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
         path = directory.appendingPathComponent("plain.sqlite").path
-        pool = try DatabasePool(path: path, configuration: configuration)
-        if settings == .asReplica {
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                try db.execute(sql: "PRAGMA cache_size = -65536")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Replica.autocheckpointPages)")
-                try db.execute(sql: "PRAGMA journal_size_limit = \(Replica.logSizeLimit)")
-            }
+        switch settings {
+        case .asReplica:
+            pool = try Replica.openPool(path)
+        case .grdbDefaults:
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
         }
         try pool.write { db in
             // Columns are nullable so that a change of one field can be upserted on its own (see `upsertRaw`).

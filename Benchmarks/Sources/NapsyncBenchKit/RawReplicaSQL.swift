@@ -14,16 +14,7 @@ enum RawReplicaSQL {
 
     /// The replica database in `directory` (made by `BenchReplicas.make`), its writer configured as the replica's.
     static func openPool(replicaIn directory: URL) throws -> DatabasePool {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let pool = try DatabasePool(path: directory.appendingPathComponent(Replica.databaseFileName).path, configuration: configuration)
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Replica.autocheckpointPages)")
-            try db.execute(sql: "PRAGMA journal_size_limit = \(Replica.logSizeLimit)")
-        }
-        return pool
+        try Replica.openPool(directory.appendingPathComponent(Replica.databaseFileName).path)
     }
 
     /// A `change_block` row.
