@@ -11,8 +11,13 @@ extension Replica {
 
     /// Saves several records in one transaction: all or nothing.
     public func save<R: DepartmentRecord>(all records: [R], plan: Plan = .bundled) throws -> [Change] {
-        for record in records { try validate(record, plan: plan) }
-        return try write { writer in try records.compactMap { try writer.set($0.key, sortedFields: $0.sortedFields) } }
+        // By index: each record is read in place instead of copied out, its texts retained and released.
+        for index in records.indices { try validate(records[index], plan: plan) }
+        return try write { writer in
+            writer.reserveCapacity(forRecords: records.count)
+            for index in records.indices { try writer.set(records[index].key, sortedFields: records[index].sortedFields) }
+            return writer.changes
+        }
     }
 
     private func validate<R: DepartmentRecord>(_ record: R, plan: Plan) throws {

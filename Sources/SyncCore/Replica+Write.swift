@@ -97,6 +97,12 @@ public struct LocalWriter {
         return try transaction.state(of: record)
     }
 
+    /// Makes room for a batch of `count` records, which a batch then does not pay for as it grows.
+    mutating func reserveCapacity(forRecords count: Int) {
+        transaction.reserveCapacity(forRecords: count)
+        changes.reserveCapacity(changes.count + count)
+    }
+
     private mutating func write(_ record: RecordKey, _ assignments: [Assignment], supersedes: [Dot]) throws -> Change {
         let change = try transaction.makeLocalChange(record: record, assignments: assignments, supersedes: supersedes)
         changes.append(change)

@@ -51,6 +51,11 @@ struct PlainFields {
     private(set) var replaced: [(origin: UInt64, seq: UInt64)] = []
     private var writer = BinaryWriter()
     var bytes: [UInt8] { writer.bytes }
+    /// The names of the last write's fields that were checked, and the numbers that name them in a stored state:
+    /// the records of a batch have one kind, so most names equal the last ones, which compare at once (the model's
+    /// names are short enough for Swift to keep inline) where a check and a lookup would hash them.
+    private var checkedNames: [String] = []
+    private var checkedNumbers: [Int?] = []
 
     /// Reads `fields` against `plain`, in buffers that keep their capacity from one write to the next (the
     /// assignments go into the change, so they are new each time). False when a field name is empty, not ASCII,
@@ -62,8 +67,8 @@ struct PlainFields {
         replaced.removeAll(keepingCapacity: true)
         writer.removeAll()
         var searched = 0
-        for (field, value) in fields {
-            guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
+        for (offset, (field, value)) in fields.enumerated() {
+            guard let number = checkedNumber(of: field, at: offset) else { return false }
             let index = plain.index(of: field, from: &searched)
             if let index {
                 if plain.holdsEncoding(of: value, at: index) || plain.holdsEqualText(value, at: index) { continue }
@@ -76,9 +81,25 @@ struct PlainFields {
             assigned.append(
                 PlainStoredState.Assigned(
                     stored: start..<name.upperBound, name: name, value: name.upperBound..<writer.bytes.count,
-                    number: StoredFieldName.number(of: field), replaces: index != nil))
+                    number: number, replaces: index != nil))
             assignments.append(Assignment(field: field, value: value))
         }
         return true
+    }
+
+    /// The number of `field`, the field at `offset` of a write, in a stored state (nil inside when it has none);
+    /// nil when the name is empty, not ASCII, or the removal marker.
+    private mutating func checkedNumber(of field: String, at offset: Int) -> Int?? {
+        if offset < checkedNames.count, checkedNames[offset] == field { return checkedNumbers[offset] }
+        guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let number = StoredFieldName.number(of: field)
+        if offset < checkedNames.count {
+            checkedNames[offset] = field
+            checkedNumbers[offset] = number
+        } else if offset == checkedNames.count {
+            checkedNames.append(field)
+            checkedNumbers.append(number)
+        }
+        return .some(number)
     }
 }

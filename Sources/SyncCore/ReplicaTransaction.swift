@@ -159,8 +159,13 @@ struct ReplicaTransaction {
     /// for its records, so that the working set is not rehashed as it grows.
     mutating func beginChangeSet(changeCount: Int) {
         setRecordPositions.removeAll(keepingCapacity: true)
-        positions.reserveCapacity(positions.count + changeCount)
-        touched.reserveCapacity(touched.count + changeCount)
+        reserveCapacity(forRecords: changeCount)
+    }
+
+    /// Makes room for `count` more records in the working set, so that it is not rehashed as it grows.
+    mutating func reserveCapacity(forRecords count: Int) {
+        positions.reserveCapacity(positions.count + count)
+        touched.reserveCapacity(touched.count + count)
     }
 
     /// Makes a new local change: the next sequence number of this node, the next hybrid time.
