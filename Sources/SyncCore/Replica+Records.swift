@@ -11,11 +11,14 @@ extension Replica {
 
     /// Saves several records in one transaction: all or nothing.
     public func save<R: DepartmentRecord>(all records: [R], plan: Plan = .bundled) throws -> [Change] {
-        // By index: each record is read in place instead of copied out, its texts retained and released.
+        // By index, and through the buffer in the transaction: each record is read in place instead of copied out,
+        // its texts retained and released.
         for index in records.indices { try validate(records[index], plan: plan) }
         return try write { writer in
             writer.reserveCapacity(forRecords: records.count)
-            for index in records.indices { try writer.set(records[index].key, sortedFields: records[index].sortedFields) }
+            try records.withUnsafeBufferPointer { records in
+                for index in records.indices { try writer.set(records[index].key, sortedFields: records[index].sortedFields) }
+            }
             return writer.changes
         }
     }

@@ -314,11 +314,7 @@ struct ReplicaTransaction {
             let origins = self.origins
             // Read through the buffer: `touched[position].key` would copy the whole entry out, state included.
             opened = try touched.withUnsafeBufferPointer { touched in
-                // In key order: the rows then fill the table's pages in sequence instead of splitting pages all
-                // over it (4% fewer pages in the write-ahead log of row 2a's apply).
-                let order = touched.indices.filter { touched[$0].changed }.sorted {
-                    touched[$0].key.description < touched[$1].key.description
-                }
+                let order = FlushOrder.sorted(touched.indices.filter { touched[$0].changed }) { touched[$0].key }
                 var opened = 0
                 for position in order {
                     let key = touched[position].key
