@@ -11,28 +11,41 @@ enum FlushOrder {
     /// `positions`, ordered by `key(position)`.
     static func sorted(_ positions: [Int], key: (Int) -> RecordKey) -> [Int] {
         guard positions.count > 1 else { return positions }
-        let texts = positions.map { Array(key($0).description.utf8) }
-        var shared = texts[0].count
-        for text in texts.dropFirst() where shared > 0 {
-            var length = 0
-            while length < shared, length < text.count, text[length] == texts[0][length] { length += 1 }
-            shared = length
+        let texts = positions.map { key($0).description }
+        let shared = withBytes(of: texts[0]) { first in
+            texts.dropFirst().reduce(first.count) { shared, text in
+                withBytes(of: text) { text in
+                    var length = 0
+                    while length < shared, length < text.count, text[length] == first[length] { length += 1 }
+                    return length
+                }
+            }
         }
         var heads: [(head: UInt64, index: Int)] = []
         heads.reserveCapacity(texts.count)
-        for (index, text) in texts.enumerated() { heads.append((head(of: text, from: shared), index)) }
+        for index in texts.indices { heads.append((withBytes(of: texts[index]) { head(of: $0, from: shared) }, index)) }
         // A shorter text reads as if padded with zero bytes, so ties (a text that ends, a zero byte) fall to the
         // full comparison, which puts a prefix first.
-        heads.sort { $0.head != $1.head ? $0.head < $1.head : texts[$0.index].lexicographicallyPrecedes(texts[$1.index]) }
+        heads.sort { $0.head != $1.head ? $0.head < $1.head : precedes(texts[$0.index], texts[$1.index]) }
         return heads.map { positions[$0.index] }
     }
 
     /// Eight bytes of `text` from `start`, big-endian, so that integers order as the bytes do.
-    private static func head(of text: [UInt8], from start: Int) -> UInt64 {
+    private static func head(of text: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64 {
         var head: UInt64 = 0
         for offset in start..<(start + 8) {
             head = head << 8 | UInt64(offset < text.count ? text[offset] : 0)
         }
         return head
+    }
+
+    private static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        withBytes(of: lhs) { lhs in withBytes(of: rhs) { rhs in lhs.lexicographicallyPrecedes(rhs) } }
+    }
+
+    /// A text's UTF-8 bytes in place (a copy only if Swift does not hold it as contiguous UTF-8).
+    private static func withBytes<T>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var text = text
+        return text.withUTF8(body)
     }
 }

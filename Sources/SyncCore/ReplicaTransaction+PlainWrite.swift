@@ -15,12 +15,9 @@ extension ReplicaTransaction {
     /// instead of decoded, applied to and encoded again. The record's ownership is the caller's to check.
     mutating func setPlain(_ record: RecordKey, fields: SortedFields) throws -> PlainWrite {
         guard let (position, plain) = try plainState(of: record) else { return .notPlain }
-        // The buffers of the last write, taken and given back, so that they are not shared while written to.
-        var encoded = plainFields
-        plainFields = PlainFields()
-        defer { plainFields = encoded }
-        guard encoded.read(fields, against: plain) else { return .notPlain }
-        guard !encoded.assignments.isEmpty else { return .unchanged }
+        // Read into the buffers of the last write, in place: nothing else holds them between writes.
+        guard plainFields.read(fields, against: plain) else { return .notPlain }
+        guard !plainFields.assignments.isEmpty else { return .unchanged }
         // A version naming an origin the replica does not hold is damage, which reading the state would report.
         var known: UInt64 = 0
         for field in plain.fields where field.origin != known {
@@ -30,13 +27,13 @@ extension ReplicaTransaction {
             known = field.origin
         }
         var supersedes: [Dot] = []
-        supersedes.reserveCapacity(encoded.replaced.count)
-        for (origin, seq) in encoded.replaced { supersedes.append(Dot(origin: origins.node(at: Int64(origin))!, seq: seq)) }
+        supersedes.reserveCapacity(plainFields.replaced.count)
+        for (origin, seq) in plainFields.replaced { supersedes.append(Dot(origin: origins.node(at: Int64(origin))!, seq: seq)) }
         let change = try makeLocalChange(
-            record: record, assignments: encoded.assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
-            encodedPairs: encoded.bytes, appliesToState: false)
+            record: record, assignments: plainFields.assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
+            encodedPairs: plainFields.bytes, appliesToState: false)
         let version = PlainStoredState.Version(origin: origins.index(of: identity.nodeID)!, seq: change.seq, time: change.time)
-        replaceState(at: position, with: plain.rewritten(encoded.assigned, in: encoded.bytes, version: version))
+        replaceState(at: position, with: plain.rewritten(plainFields.assigned, in: plainFields.bytes, version: version))
         return .written(change)
     }
 }

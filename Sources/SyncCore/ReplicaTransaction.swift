@@ -181,14 +181,14 @@ struct ReplicaTransaction {
             origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime + 1),
             record: record, assignments: assignments, supersedes: supersedes)
         _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
-        // The assignments are encoded once, for the stored body and the digest.
-        let origins = self.origins
+        // The assignments are encoded once, for the stored body and the digest. The closures read the directory in
+        // place: a copy of it would retain and release each of its tables.
         let body =
             if let encodedPairs {
                 StoredEncoding.encodeBody(
-                    assignmentCount: assignments.count, pairs: encodedPairs, supersedes: supersedes, index: { origins.index(of: $0)! })
+                    assignmentCount: assignments.count, pairs: encodedPairs, supersedes: supersedes, index: { self.origins.index(of: $0)! })
             } else {
-                StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: { origins.index(of: $0)! })
+                StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: { self.origins.index(of: $0)! })
             }
         let digest = ChangeChain.digest(change, encodedAssignments: body.bytes[..<body.assignmentsEnd], scratch: &digestScratch)
         try self.record(
