@@ -98,8 +98,8 @@ public enum LocalWriteBenchmark {
         }
 
         /// Many writes per transaction: every side writes the same batch each round, the order rotating. With
-        /// `unvalidated`, a second replica writes the batch through `LocalWriter.set` (the tracked write without
-        /// `Replica.save`'s validation) in the same rounds. `floorID`'s row is the batch's SQL alone (`LocalWriteFloor`).
+        /// `unvalidated`, a second replica writes the batch through `LocalWriter.set(_:sortedFields:)`, as
+        /// `Replica.save(all:)` does but without its validation, in the same rounds. `floorID`'s row is the batch's SQL alone (`LocalWriteFloor`).
         func batched(
             _ id: String, _ name: String, unvalidated: String? = nil, frames framesID: String, floor floorID: String,
             make: (Int) -> [Intervention]
@@ -140,7 +140,9 @@ public enum LocalWriteBenchmark {
                 sides.append { current in
                     let records = records(for: current)
                     let seconds = try Measure.seconds {
-                        try second.write { writer in for record in records { try writer.set(record.key, fields: record.fields) } }
+                        try second.write { writer in
+                            for record in records { try writer.set(record.key, sortedFields: record.sortedFields) }
+                        }
                     } / count
                     try secondLog.checkpoint()
                     return seconds
@@ -171,7 +173,7 @@ public enum LocalWriteBenchmark {
                 rows.append(
                     ReportRow(
                         id: unvalidated, name: "  context: the same without validation",
-                        figure: "\(Format.duration(bare.subject.median))/write (Replica.write { set })",
+                        figure: "\(Format.duration(bare.subject.median))/write (Replica.write { set(_:sortedFields:) })",
                         baseline: "\(Format.duration(bare.baseline.median))/write (plain upsert, as \(id))", ratio: bare.ratio,
                         spread: bare.spread, target: target))
                 let validation = try validationRow(id: "1f", against: pair.subject.median, parent: id)
