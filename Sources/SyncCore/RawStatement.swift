@@ -132,6 +132,14 @@ struct RawStatement {
         buffer.append(contentsOf: UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    /// The column's bytes (a text's UTF-8) in place, valid only inside `body`.
+    func withColumnBytes<T>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        // The pointer first, then the size: asking for the size first could convert a text that is not UTF-8.
+        let base = sqlite3_column_blob(handle, index)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        return try body(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : count))
+    }
+
     func columnBytes(_ index: Int32) -> [UInt8] {
         var bytes: [UInt8] = []
         columnBytes(index, into: &bytes)

@@ -19,6 +19,8 @@ struct WriterSnapshot: Sendable {
     var origins: OriginDirectory
     var lastTime: Int64
     var chains: [NodeID: ChainHash]
+    /// The keys the record table may hold, once a batch built it (see `RecordKeyFilter`).
+    var recordKeys: RecordKeyFilter?
 }
 
 /// The per-connection snapshots; see `WriterSnapshot`.

@@ -18,12 +18,18 @@ struct ReplicaTransaction {
     /// set named before, and this finds it without hashing its key.
     private var setRecordPositions: [Int] = []
     private var chains: [NodeID: ChainHash] = [:]
+    /// The keys the record table may hold (see `RecordKeyFilter`): from the snapshot, or built once this
+    /// transaction has looked up `lookupsBeforeKeyFilter` records.
+    private var recordKeys: RecordKeyFilter?
+    private var lookups = 0
+    /// Records this transaction knew new from `recordKeys` alone, without looking them up.
+    private(set) var vouchedNew = 0
     private var lastTime: Int64
     private let receivedAt: Double
     // The hot statements, taken from GRDB's statement cache on first use and bound raw (see RawStatement).
     private var selectState: RawStatement?
     private var insertBlock: RawStatement?
-    private var upsertRecord: RawStatement?
+    private var insertRecord: RawStatement?
     /// What a local write to a plain record reuses from one record to the next (see `setPlain`).
     var plainFields = PlainFields()
     /// Where a local change's canonical bytes are laid out to be hashed, reused from one change to the next.
@@ -70,6 +76,8 @@ struct ReplicaTransaction {
             self.origins = snapshot.origins
             self.lastTime = snapshot.lastTime
             self.chains = snapshot.chains
+            // Past its size it answers "maybe" too often: the next batch builds a larger one.
+            self.recordKeys = snapshot.recordKeys.flatMap { $0.isFull ? nil : $0 }
         } else {
             self.origins = try OriginDirectory(db)
             // The hybrid time resumes after the newest change held. Replicas written before that was derived kept
@@ -111,9 +119,21 @@ struct ReplicaTransaction {
         touched[position].changed = true
     }
 
+    /// A transaction builds the filter of record keys (`RecordKeyFilter`), which reads every key of the table,
+    /// after this many lookups: a batch's, not a single write's.
+    static let lookupsBeforeKeyFilter = 64
+
     /// Where `record`'s state is in `touched`, loading it first if this transaction has not touched it yet.
     private mutating func position(of record: RecordKey) throws -> Int {
         if let position = positions[record] { return position }
+        lookups += 1
+        if recordKeys == nil, lookups == Self.lookupsBeforeKeyFilter { recordKeys = try RecordKeyFilter.load(db) }
+        if let recordKeys, !recordKeys.mayContain(record) {
+            vouchedNew += 1
+            touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0, held: false))
+            positions[record] = touched.count - 1
+            return touched.count - 1
+        }
         if selectState == nil { selectState = try RawStatement(db, sql: "SELECT state, conflicts FROM record WHERE key = ?") }
         let select = selectState!
         let row = try select.withBound(1, text: record.description) { try select.first { ($0.columnBytes(0), Int($0.columnInt64(1))) } }
@@ -298,18 +318,17 @@ struct ReplicaTransaction {
         if !retired.isEmpty { releaseRetired() }
         var opened = 0
         if !touched.isEmpty {
-            if upsertRecord == nil {
-                upsertRecord = try RawStatement(
-                    db,
-                    sql: """
-                        INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
-                        """)
+            // A row is inserted only where the table did not hold it when this transaction loaded it (or the key
+            // filter vouched for that): a plain insert, so that a row held after all fails the write instead of
+            // being overwritten.
+            if insertRecord == nil {
+                insertRecord = try RawStatement(db, sql: "INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)")
             }
             if updateRecord == nil {
                 updateRecord = try RawStatement(db, sql: "UPDATE record SET removed = ?, conflicts = ?, state = ? WHERE key = ?")
             }
-            let upsert = upsertRecord!
+            let insert = insertRecord!
+            let recordKeys = self.recordKeys
             let update = updateRecord!
             let origins = self.origins
             // Read through the buffer: `touched[position].key` would copy the whole entry out, state included.
@@ -335,9 +354,10 @@ struct ReplicaTransaction {
                         update.bind(2, Int64(conflicts))
                         try update.withBound(3, bytes: blob) { try update.withBound(4, text: key.description) { try update.execute() } }
                     } else {
-                        upsert.bind(2, Int64(removed ? 1 : 0))
-                        upsert.bind(3, Int64(conflicts))
-                        try upsert.withBound(1, text: key.description) { try upsert.withBound(4, bytes: blob) { try upsert.execute() } }
+                        insert.bind(2, Int64(removed ? 1 : 0))
+                        insert.bind(3, Int64(conflicts))
+                        try insert.withBound(1, text: key.description) { try insert.withBound(4, bytes: blob) { try insert.execute() } }
+                        recordKeys?.insert(key)
                     }
                 }
                 return opened
@@ -360,7 +380,7 @@ struct ReplicaTransaction {
         }
         // A flush ends the working set the numbers point into.
         setRecordPositions.removeAll(keepingCapacity: true)
-        pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains)
+        pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains, recordKeys: recordKeys)
         pending!.totalChanges = WriterSnapshotCache.Stamp.totalChanges(db)
         return opened
     }

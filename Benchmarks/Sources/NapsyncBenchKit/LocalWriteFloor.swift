@@ -10,9 +10,11 @@ import SyncCore
 /// A shadow replica writes each batch through `Replica.save(all:)`, untimed. The rows it wrote (the batch's
 /// `record` rows and its new `change_block` rows) are read back, then written, timed, into a floor replica that
 /// holds what the shadow held before the batch, with the statements the write path runs, in its order: a state
-/// lookup per record as the batch gives them, the log's blocks, the record rows in key order (updated in place
-/// where the table held them, else upserted), all in one
-/// `BEGIN IMMEDIATE` transaction, with raw `sqlite3_bind_*`. No validation, diff, hashing or encoding.
+/// lookup per record the table holds, as the batch gives them (a new record's absence is vouched for by the
+/// replica's filter of record keys, `RecordKeyFilter`, wrongly about one time in a hundred, which the floor
+/// leaves out), the log's blocks, the record rows in key order (updated in place where the table held them, else
+/// inserted), all in one `BEGIN IMMEDIATE` transaction, with raw `sqlite3_bind_*`. No validation, diff, hashing
+/// or encoding.
 final class LocalWriteFloor {
     private let shadow: Replica
     private let shadowRows: DatabaseQueue
@@ -39,11 +41,13 @@ final class LocalWriteFloor {
         _ = try shadow.save(all: records, plan: plan)
         try shadowLog.checkpoint()
         let keys = records.map(\.key.description)
-        // Which rows the floor holds already, found before the clock starts: the write path updates those in place.
+        // Which rows the floor holds already, found before the clock starts: the write path looks those up and
+        // updates them in place.
         let held = try floor.read { db in
             let select = try db.makeStatement(sql: "SELECT 1 FROM record WHERE key = ?")
             return try Set(keys.filter { try Int.fetchOne(select, arguments: [$0]) != nil })
         }
+        let lookedUp = keys.filter { held.contains($0) }
         let (blocks, rows) = try shadowRows.read { db in
             let select = try db.makeStatement(sql: "SELECT key, removed, conflicts, state FROM record WHERE key = ?")
             let rows = try keys.sorted().map { key in
@@ -59,7 +63,7 @@ final class LocalWriteFloor {
                 try db.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
                 do {
                     let handle = select.sqliteStatement
-                    for key in keys {
+                    for key in lookedUp {
                         sqlite3_bind_text(handle, 1, key, -1, sqliteTransient)
                         let code = sqlite3_step(handle)
                         if code == SQLITE_ROW { _ = sqlite3_column_blob(handle, 0) }

@@ -7,10 +7,8 @@ import SyncCore
 /// the write path's statements on the change log and the record table as SyncCore runs them, and raw binds.
 enum RawReplicaSQL {
     private static let insertBlock = "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)"
-    private static let upsertRecord = """
-        INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)
-        ON CONFLICT(key) DO UPDATE SET removed = excluded.removed, conflicts = excluded.conflicts, state = excluded.state
-        """
+    /// A row the table did not hold: the write path inserts it, never upserts it.
+    private static let insertRecord = "INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)"
 
     /// The replica database in `directory` (made by `BenchReplicas.make`), its writer configured as the replica's.
     static func openPool(replicaIn directory: URL) throws -> DatabasePool {
@@ -66,9 +64,9 @@ enum RawReplicaSQL {
         withExtendedLifetime(statement) {}
     }
 
-    /// Upserts the record rows with raw binds, in the order given, as the write path's flush does.
-    static func upsert(_ records: [RecordRow], _ db: Database) throws {
-        let statement = try db.makeStatement(sql: upsertRecord)
+    /// Inserts the record rows, new to the table, with raw binds, in the order given, as the write path's flush does.
+    static func insert(_ records: [RecordRow], _ db: Database) throws {
+        let statement = try db.makeStatement(sql: insertRecord)
         let handle = statement.sqliteStatement
         for row in records {
             sqlite3_bind_text(handle, 1, row.key, -1, sqliteTransient)
@@ -81,9 +79,9 @@ enum RawReplicaSQL {
     }
 
     /// Writes the record rows with raw binds, in the order given, as the write path's flush does: a row the table
-    /// held (`held`, one flag per row) is updated in place, a new one upserted.
+    /// held (`held`, one flag per row) is updated in place, a new one inserted.
     static func write(_ records: [RecordRow], held: [Bool], _ db: Database) throws {
-        let upsert = try db.makeStatement(sql: upsertRecord)
+        let insert = try db.makeStatement(sql: insertRecord)
         let update = try db.makeStatement(sql: "UPDATE record SET removed = ?, conflicts = ?, state = ? WHERE key = ?")
         for (row, held) in zip(records, held) {
             if held {
@@ -94,7 +92,7 @@ enum RawReplicaSQL {
                 sqlite3_bind_text(handle, 4, row.key, -1, sqliteTransient)
                 try step(handle)
             } else {
-                let handle = upsert.sqliteStatement
+                let handle = insert.sqliteStatement
                 sqlite3_bind_text(handle, 1, row.key, -1, sqliteTransient)
                 sqlite3_bind_int64(handle, 2, row.removed)
                 sqlite3_bind_int64(handle, 3, row.conflicts)
@@ -102,7 +100,7 @@ enum RawReplicaSQL {
                 try step(handle)
             }
         }
-        withExtendedLifetime((upsert, update)) {}
+        withExtendedLifetime((insert, update)) {}
     }
 
     static func bind(_ data: Data, to handle: OpaquePointer, at index: Int32) {

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import NAPModel
+@testable import SyncCore
+import TestSupport
+import Testing
+
+/// The filter of record keys lets a batch skip looking up the records it knows new (`RecordKeyFilter`). It must
+/// never answer "not held" for a key the table holds.
+@Suite struct RecordKeyFilterTests {
+    @Test(arguments: [UInt64(1), 2, 3])
+    func aKeyInsertedIsNeverReportedAbsentAndFewOthersAreReportedHeld(seed: UInt64) {
+        print("RecordKeyFilterTests seed \(seed)")
+        var random = SplitMix64(seed: seed)
+        let filter = RecordKeyFilter(capacity: 5_000)
+        let inserted = (0..<5_000).map { _ in RecordKey(kind: .intervention, owner: .department(.defence), id: "in-\(random.next())") }
+        for key in inserted { filter.insert(key) }
+        #expect(inserted.allSatisfy { filter.mayContain($0) })
+        #expect(!filter.isFull)
+        // Absent keys are mostly reported absent: about 1% false "maybe"s at capacity; 5% would mean the probes
+        // collapsed.
+        let absent = (0..<10_000).map { _ in RecordKey(kind: .intervention, owner: .department(.defence), id: "out-\(random.next())") }
+        let falseMaybes = absent.filter { filter.mayContain($0) }.count
+        #expect(falseMaybes < 500, "\(falseMaybes) of 10,000 absent keys reported as maybe held")
+        filter.insert(absent[0])
+        filter.insert(absent[1])
+        #expect(filter.isFull)
+    }
+
+    @Test func aFilterLoadedFromTheTableHoldsEveryKey() throws {
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence)
+        let keys = (0..<300).map { RecordKey.entry(.defence, year: 2013 + $0 % 50, line: ["4.a", "4.b", "4.c", "4.d", "4.e", "4.f"][$0 / 50]) }
+        try defence.write { writer in
+            for key in keys { try writer.set(key, fields: ["narrative": .text("n")]) }
+        }
+        let filter = try defence.database.read { try RecordKeyFilter.load($0) }
+        #expect(keys.allSatisfy { filter.mayContain($0) })
+        #expect(filter.capacity >= 600)
+    }
+
+    /// Batches of new records and edits of them: each edit finds the record it edits, although the batch before
+    /// built the filter and later batches skip looking up what it vouches new.
+    @Test func batchesFindTheRecordsEarlierBatchesWrote() throws {
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence, name: "defence")
+        let coordinator = try fixture.make(.coordinator, name: "coordinator")
+        func key(_ index: Int) -> RecordKey { .entry(.defence, year: 2013 + index % 100, line: "4.\(["a", "b", "c", "d", "e", "f"][index / 100])") }
+        var vouched: [Int] = []
+        for round in 0..<4 {
+            // Records 0 to 199 in round 0, 100 to 299 in round 1, ...: half edits of the round before, half new.
+            vouched.append(
+                try defence.transaction { transaction in
+                    var writer = LocalWriter(transaction: transaction)
+                    for index in (round * 100)..<(round * 100 + 200) {
+                        try writer.set(key(index), fields: ["narrative": .text("round \(round)")])
+                    }
+                    transaction = writer.transaction
+                    return transaction.vouchedNew
+                }.0)
+        }
+        // Then the later batches knew their new records new without a lookup
+        #expect(vouched[0] > 0)
+        #expect(vouched.dropFirst().allSatisfy { $0 >= 90 }, "records known new per batch: \(vouched)")
+        // And every record holds its last value once, as one version: no edit was taken for a new record
+        for index in 0..<500 {
+            let state = try #require(try defence.state(of: key(index)))
+            #expect(state.versions(of: "narrative")?.count == 1)
+            #expect(state.shownValue(of: "narrative") == .text("round \(min(index / 100, 3))"))
+        }
+        #expect(try defence.consistencyProblems() == [])
+        try defence.push(to: coordinator)
+        #expect(try coordinator.canonicalExport().digest() == defence.canonicalExport().digest())
+    }
+
+    /// Another connection (another process: the CLI beside the daemon) writes a record: the filter built before
+    /// cannot know it, so it must not be trusted after.
+    @Test func aRecordWrittenByAnotherConnectionIsFoundByTheNextBatch() throws {
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence, name: "defence")
+        let other = try Replica.open(at: defence.directory, logger: .silent)
+        let early = (0..<100).map { RecordKey.entry(.defence, year: 2013 + $0, line: "4.a") }
+        try defence.write { writer in
+            for key in early { try writer.set(key, fields: ["narrative": .text("first")]) }
+        }
+        let written = RecordKey.entry(.defence, year: 2013, line: "4.b")
+        try other.set(written, fields: ["narrative": .text("from the other connection")])
+        // When the first connection writes a batch that edits that record
+        try defence.write { writer in
+            for key in early { try writer.set(key, fields: ["narrative": .text("second")]) }
+            try writer.set(written, fields: ["narrative": .text("edited")])
+        }
+        // Then the edit replaced the other connection's value
+        let state = try #require(try defence.state(of: written))
+        #expect(state.versions(of: "narrative")?.count == 1)
+        #expect(state.shownValue(of: "narrative") == .text("edited"))
+        #expect(try defence.consistencyProblems() == [])
+    }
+}
