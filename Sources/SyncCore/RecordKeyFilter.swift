@@ -24,7 +24,8 @@ final class RecordKeyFilter: Sendable {
     private let bits: Mutex<Bits>
     /// A power of two, so that a hash picks a bit with a mask.
     private let bitCount: UInt64
-    /// Keys it is sized for: past that many, false "maybe"s grow, and the next batch builds a larger filter.
+    /// Keys it is sized for: past that many, false "maybe"s grow, and the next batch builds a larger filter
+    /// (`ReplicaTransaction.flush`).
     let capacity: Int
 
     static let bitsPerKey = 10
@@ -39,10 +40,11 @@ final class RecordKeyFilter: Sendable {
         bits = Mutex(Bits(words: [UInt64](repeating: 0, count: Int(bitCount / 64))))
     }
 
-    /// A filter of every key the record table holds, with room for as many again.
-    static func load(_ db: Database) throws -> RecordKeyFilter {
+    /// A filter of every key the record table holds, with room for as many again and twice `expected` more (the
+    /// batch being written: an apply into an empty replica adds every key).
+    static func load(_ db: Database, expected: Int) throws -> RecordKeyFilter {
         let held = try RawStatement(db, sql: "SELECT count(*) FROM record").first { Int($0.columnInt64(0)) } ?? 0
-        let filter = RecordKeyFilter(capacity: 2 * held)
+        let filter = RecordKeyFilter(capacity: 2 * (held + expected))
         try RawStatement(db, sql: "SELECT key FROM record").forEachRow { row in
             row.withColumnBytes(0) { filter.insert(keyBytes: $0) }
             return true

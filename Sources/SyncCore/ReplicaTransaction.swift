@@ -76,8 +76,7 @@ struct ReplicaTransaction {
             self.origins = snapshot.origins
             self.lastTime = snapshot.lastTime
             self.chains = snapshot.chains
-            // Past its size it answers "maybe" too often: the next batch builds a larger one.
-            self.recordKeys = snapshot.recordKeys.flatMap { $0.isFull ? nil : $0 }
+            self.recordKeys = snapshot.recordKeys
         } else {
             self.origins = try OriginDirectory(db)
             // The hybrid time resumes after the newest change held. Replicas written before that was derived kept
@@ -127,7 +126,10 @@ struct ReplicaTransaction {
     private mutating func position(of record: RecordKey) throws -> Int {
         if let position = positions[record] { return position }
         lookups += 1
-        if recordKeys == nil, lookups == Self.lookupsBeforeKeyFilter { recordKeys = try RecordKeyFilter.load(db) }
+        if recordKeys == nil, lookups == Self.lookupsBeforeKeyFilter {
+            // The working set was made room for as large as the batch (`reserveCapacity(forRecords:)`).
+            recordKeys = try RecordKeyFilter.load(db, expected: positions.capacity)
+        }
         if let recordKeys, !recordKeys.mayContain(record) {
             vouchedNew += 1
             touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0, held: false))
@@ -369,6 +371,12 @@ struct ReplicaTransaction {
             pending = PendingSnapshot(dataVersion: try dataVersionAtStart ?? WriterSnapshotCache.Stamp(db).dataVersion)
         }
         try origins.flush(db)
+        if recordKeys?.isFull == true {
+            // Past its size it answers "maybe" too often: the next batch, or the next chunk of this one, builds a
+            // larger one.
+            recordKeys = nil
+            lookups = 0
+        }
         if let releases, touched.count >= Self.releasedStates {
             let finished = (touched, positions)
             touched = []

@@ -34,7 +34,7 @@ import Testing
         try defence.write { writer in
             for key in keys { try writer.set(key, fields: ["narrative": .text("n")]) }
         }
-        let filter = try defence.database.read { try RecordKeyFilter.load($0) }
+        let filter = try defence.database.read { try RecordKeyFilter.load($0, expected: 0) }
         #expect(keys.allSatisfy { filter.mayContain($0) })
         #expect(filter.capacity >= 600)
     }
