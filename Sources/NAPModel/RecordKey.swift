@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a replicated record is.
 public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     /// A department's progress on one line of action in one year: status and narrative.
@@ -67,12 +69,31 @@ public struct RecordKey: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.description = text
     }
 
-    // The text determines kind, owner and id, so it alone is compared and hashed.
-    public static func == (lhs: RecordKey, rhs: RecordKey) -> Bool { lhs.description == rhs.description }
+    // The text determines kind, owner and id, so it alone is compared, hashed and ordered, as UTF-8 bytes: the
+    // replica keys its records by those bytes, so two ids that are one text to Swift's `String` but differ in bytes
+    // (an é composed, or an e and a combining accent) are two records there, and must be two here.
+    public static func == (lhs: RecordKey, rhs: RecordKey) -> Bool {
+        lhs.withBytes { lhs in rhs.withBytes { rhs in lhs.count == rhs.count && (lhs.isEmpty || memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0) } }
+    }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+    public func hash(into hasher: inout Hasher) { withBytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) } }
 
-    public static func < (lhs: RecordKey, rhs: RecordKey) -> Bool { lhs.description < rhs.description }
+    /// Byte order, which is also the order of the replica's table.
+    public static func < (lhs: RecordKey, rhs: RecordKey) -> Bool {
+        lhs.withBytes { lhs in
+            rhs.withBytes { rhs in
+                let common = min(lhs.count, rhs.count)
+                let order = common == 0 ? 0 : memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
+                return order != 0 ? order < 0 : lhs.count < rhs.count
+            }
+        }
+    }
+
+    /// The key's UTF-8 bytes in place (copied only if Swift does not hold the text as contiguous UTF-8).
+    private func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var text = description
+        return text.withUTF8(body)
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

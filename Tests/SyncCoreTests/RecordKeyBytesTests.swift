@@ -1,0 +1,35 @@
+import NAPModel
+@testable import SyncCore
+import TestSupport
+import Testing
+
+/// The replica keys records by the UTF-8 bytes of their keys. Two ids that are one text to Swift's `String` but
+/// differ in bytes are two records, in the table and in a transaction's working set alike.
+@Suite struct RecordKeyBytesTests {
+    let composed = RecordKey(kind: .intervention, owner: .department(.defence), id: "caf\u{E9}")
+    let decomposed = RecordKey(kind: .intervention, owner: .department(.defence), id: "cafe\u{301}")
+
+    @Test func keysThatDifferInBytesDiffer() {
+        #expect(composed.description == decomposed.description)  // one text to String
+        #expect(composed != decomposed)
+        #expect(Set([composed, decomposed]).count == 2)
+        // Ordered as the table orders them: by bytes (0x65 'e' before 0xC3, the first byte of the composed é).
+        #expect(decomposed < composed)
+        #expect(!(composed < decomposed))
+        let copy = RecordKey(composed.description)
+        #expect(copy == composed)
+        #expect(copy.map { [composed: 1][$0] } == 1)
+    }
+
+    @Test func twoSuchRecordsWrittenInOneTransactionStayTwo() throws {
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence)
+        try defence.write { writer in
+            try writer.set(composed, fields: ["description": .text("composed")])
+            try writer.set(decomposed, fields: ["description": .text("decomposed")])
+        }
+        #expect(try defence.state(of: composed)?.shownValue(of: "description") == .text("composed"))
+        #expect(try defence.state(of: decomposed)?.shownValue(of: "description") == .text("decomposed"))
+        #expect(try defence.consistencyProblems() == [])
+    }
+}
