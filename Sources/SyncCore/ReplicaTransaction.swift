@@ -20,7 +20,7 @@ struct ReplicaTransaction {
     private var chains: [NodeID: ChainHash] = [:]
     /// The keys the record table may hold (see `RecordKeyFilter`): from the snapshot, or built once this
     /// transaction has looked up `lookupsBeforeKeyFilter` records.
-    private var recordKeys: RecordKeyFilter?
+    private(set) var recordKeys: RecordKeyFilter?
     private var lookups = 0
     /// Records this transaction knew new from `recordKeys` alone, without looking them up.
     private(set) var vouchedNew = 0
