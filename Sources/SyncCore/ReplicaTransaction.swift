@@ -19,9 +19,9 @@ struct ReplicaTransaction {
     private var setRecordPositions: [Int] = []
     private var chains: [NodeID: ChainHash] = [:]
     /// The keys the record table may hold (see `RecordKeyFilter`): from the snapshot, or built once this
-    /// transaction has looked up `lookupsBeforeKeyFilter` records.
+    /// transaction has looked up `missesBeforeKeyFilter` records the table did not hold.
     private(set) var recordKeys: RecordKeyFilter?
-    private var lookups = 0
+    private var misses = 0
     /// Records this transaction knew new from `recordKeys` alone, without looking them up.
     private(set) var vouchedNew = 0
     private var lastTime: Int64
@@ -119,14 +119,14 @@ struct ReplicaTransaction {
     }
 
     /// A transaction builds the filter of record keys (`RecordKeyFilter`), which reads every key of the table,
-    /// after this many lookups: a batch's, not a single write's.
-    static let lookupsBeforeKeyFilter = 64
+    /// once this many of its lookups found nothing: a batch of new records, not a single write nor a batch of
+    /// edits, which the filter would not spare a lookup.
+    static let missesBeforeKeyFilter = 64
 
     /// Where `record`'s state is in `touched`, loading it first if this transaction has not touched it yet.
     private mutating func position(of record: RecordKey) throws -> Int {
         if let position = positions[record] { return position }
-        lookups += 1
-        if recordKeys == nil, lookups == Self.lookupsBeforeKeyFilter {
+        if recordKeys == nil, misses == Self.missesBeforeKeyFilter {
             // The working set was made room for as large as the batch (`reserveCapacity(forRecords:)`).
             recordKeys = try RecordKeyFilter.load(db, expected: positions.capacity)
         }
@@ -143,6 +143,7 @@ struct ReplicaTransaction {
         if let (blob, conflicts) = row {
             touched.append(Touched(key: record, decoded: nil, stored: blob, conflictsBefore: conflicts, held: true))
         } else {
+            misses += 1
             touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0, held: false))
         }
         positions[record] = touched.count - 1
@@ -375,7 +376,7 @@ struct ReplicaTransaction {
             // Past its size it answers "maybe" too often: the next batch, or the next chunk of this one, builds a
             // larger one.
             recordKeys = nil
-            lookups = 0
+            misses = 0
         }
         if let releases, touched.count >= Self.releasedStates {
             let finished = (touched, positions)
