@@ -22,6 +22,8 @@ struct ReplicaTransaction {
     /// transaction has looked up `missesBeforeKeyFilter` records the table did not hold.
     private(set) var recordKeys: RecordKeyFilter?
     private var misses = 0
+    /// The changes the replica held when this transaction first considered building `recordKeys`.
+    private var keyFilterChangesHeld: Int?
     /// Records this transaction knew new from `recordKeys` alone, without looking them up.
     private(set) var vouchedNew = 0
     private var lastTime: Int64
@@ -120,15 +122,23 @@ struct ReplicaTransaction {
 
     /// A transaction builds the filter of record keys (`RecordKeyFilter`), which reads every key of the table,
     /// once this many of its lookups found nothing: a batch of new records, not a single write nor a batch of
-    /// edits, which the filter would not spare a lookup.
+    /// edits, which the filter would not spare a lookup...
     static let missesBeforeKeyFilter = 64
+    /// ... and at least one for every this many changes the replica holds (it holds no more records than changes):
+    /// reading a key costs a fraction of a lookup, so a build costs at most a few times the lookups the batch has
+    /// made, and a small batch on a large replica never reads the whole table.
+    static let changesPerMissForKeyFilter = 64
 
     /// Where `record`'s state is in `touched`, loading it first if this transaction has not touched it yet.
     private mutating func position(of record: RecordKey) throws -> Int {
         if let position = positions[record] { return position }
-        if recordKeys == nil, misses == Self.missesBeforeKeyFilter {
-            // The working set was made room for as large as the batch (`reserveCapacity(forRecords:)`).
-            recordKeys = try RecordKeyFilter.load(db, expected: positions.capacity)
+        if recordKeys == nil, misses >= Self.missesBeforeKeyFilter {
+            let changesHeld = keyFilterChangesHeld ?? origins.entries.reduce(0) { $0 + Int(clamping: $1.seq) }
+            keyFilterChangesHeld = changesHeld
+            if misses >= changesHeld / Self.changesPerMissForKeyFilter {
+                // The working set was made room for as large as the batch (`reserveCapacity(forRecords:)`).
+                recordKeys = try RecordKeyFilter.load(db, expected: positions.capacity)
+            }
         }
         if let recordKeys, !recordKeys.mayContain(record) {
             vouchedNew += 1

@@ -163,3 +163,36 @@ import Testing
         #expect(try defence.consistencyProblems() == [])
     }
 }
+
+extension RecordKeyFilterTests {
+    /// Building the filter reads every key of the table: a batch builds it only once it has missed one lookup for
+    /// every `changesPerMissForKeyFilter` changes the replica holds, so a small batch on a large replica does not.
+    @Test func aSmallBatchOnALargeReplicaDoesNotReadTheWholeTable() throws {
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence)
+        func key(_ index: Int) -> RecordKey { RecordKey(kind: .intervention, owner: .department(.defence), id: "i\(index)") }
+        try defence.write { writer in
+            for index in 0..<7_000 { try writer.set(key(index), fields: ["description": .text("held")]) }
+        }
+        // A new connection, with no snapshot and so no filter: 7,000 changes call for 109 misses before a build
+        let reopened = try Replica.open(at: defence.directory, logger: .silent)
+        func batch(_ range: Range<Int>) throws -> (built: Bool, vouched: Int) {
+            try reopened.transaction { transaction in
+                var writer = LocalWriter(transaction: transaction)
+                for index in range { try writer.set(key(index), fields: ["description": .text("new")]) }
+                transaction = writer.transaction
+                return (transaction.recordKeys != nil, transaction.vouchedNew)
+            }.0
+        }
+        let small = try batch(7_000..<7_100)
+        #expect(!small.built)
+        #expect(small.vouched == 0)
+        // 7,100 changes now, and the batch's own 64 when it first weighs a build: 7,164 / 64 = 111 misses, then
+        // the other new records known new
+        let large = try batch(7_100..<7_400)
+        #expect(large.built)
+        #expect(large.vouched == 300 - 111)
+        #expect(try reopened.state(of: key(7_399))?.shownValue(of: "description") == .text("new"))
+        #expect(try reopened.consistencyProblems() == [])
+    }
+}
