@@ -8,6 +8,9 @@ import Testing
 /// The filter of record keys lets a batch skip looking up the records it knows new (`RecordKeyFilter`). It must
 /// never answer "not held" for a key the table holds.
 @Suite struct RecordKeyFilterTests {
+    /// Defence's intervention number `index`.
+    func key(_ index: Int) -> RecordKey { RecordKey(kind: .intervention, owner: .department(.defence), id: "i\(index)") }
+
     @Test(arguments: [UInt64(1), 2, 3])
     func aKeyInsertedIsNeverReportedAbsentAndFewOthersAreReportedHeld(seed: UInt64) {
         print("RecordKeyFilterTests seed \(seed)")
@@ -45,7 +48,6 @@ import Testing
     @Test func aFilterPastItsSizeIsBuiltAgainByTheNextBatch() throws {
         let fixture = try ReplicaFixture()
         let defence = try fixture.make(.defence)
-        func key(_ index: Int) -> RecordKey { RecordKey(kind: .intervention, owner: .department(.defence), id: "i\(index)") }
         // Given a batch of 2,000 new records in a transaction that made no room for them: its filter is sized for
         // far fewer
         let first = try defence.transaction { transaction in
@@ -80,7 +82,6 @@ import Testing
     @Test func aBatchAfterOneThatRolledBackWritesWhatItMeans() throws {
         let fixture = try ReplicaFixture()
         let defence = try fixture.make(.defence)
-        func key(_ index: Int) -> RecordKey { RecordKey(kind: .intervention, owner: .department(.defence), id: "i\(index)") }
         try defence.write { writer in
             for index in 0..<100 { try writer.set(key(index), fields: ["description": .text("kept")]) }
         }
@@ -170,7 +171,6 @@ extension RecordKeyFilterTests {
     @Test func aSmallBatchOnALargeReplicaDoesNotReadTheWholeTable() throws {
         let fixture = try ReplicaFixture()
         let defence = try fixture.make(.defence)
-        func key(_ index: Int) -> RecordKey { RecordKey(kind: .intervention, owner: .department(.defence), id: "i\(index)") }
         try defence.write { writer in
             for index in 0..<7_000 { try writer.set(key(index), fields: ["description": .text("held")]) }
         }
