@@ -13,16 +13,21 @@ import Testing
     func index(_ node: NodeID) -> Int64 { Int64(nodes.firstIndex(of: node)! + 1) }
     func node(_ index: Int64) -> NodeID? { index >= 1 && index <= Int64(nodes.count) ? nodes[Int(index) - 1] : nil }
 
+    /// `record`'s state after one change of the first node created it with `assignments`.
+    func created(seq: UInt64, time: Int64, _ assignments: [Assignment]) -> RecordState {
+        var state = RecordState()
+        state.apply(Change(origin: nodes[0], seq: seq, time: time, record: record, assignments: assignments, supersedes: []))
+        return state
+    }
+
     @Test func fieldsWrittenByOneChangeStoreItsVersionOnceAndKnownNamesByNumber() throws {
         // Given a record created by one change with three fields
-        var state = RecordState()
-        state.apply(
-            Change(
-                origin: nodes[0], seq: 7, time: 1_700_000_000_123, record: record,
-                assignments: [
-                    Assignment(field: "budget", value: .int(5)), Assignment(field: "narrative", value: .text("n")),
-                    Assignment(field: "status", value: .text("done")),
-                ], supersedes: []))
+        let state = created(
+            seq: 7, time: 1_700_000_000_123,
+            [
+                Assignment(field: "budget", value: .int(5)), Assignment(field: "narrative", value: .text("n")),
+                Assignment(field: "status", value: .text("done")),
+            ])
         // When it is stored
         let stored = StoredEncoding.encode(state, index: index)
         // Then the first field names the change and the other two refer to it
@@ -50,14 +55,12 @@ import Testing
 
     @Test func namesOutsideTheModelAndAnEmptyNameAreStoredSoTheyReadBack() throws {
         // Given a state with a field the model does not name, one it names, and an empty name
-        var state = RecordState()
-        state.apply(
-            Change(
-                origin: nodes[0], seq: 1, time: 1_000, record: record,
-                assignments: [
-                    Assignment(field: "", value: .int(1)), Assignment(field: "budget", value: .int(2)),
-                    Assignment(field: "zz-extension", value: .int(3)),
-                ], supersedes: []))
+        let state = created(
+            seq: 1, time: 1_000,
+            [
+                Assignment(field: "", value: .int(1)), Assignment(field: "budget", value: .int(2)),
+                Assignment(field: "zz-extension", value: .int(3)),
+            ])
         // When it is stored
         let stored = StoredEncoding.encode(state, index: index)
         // Then the model's name takes two bytes, the other is written in full, and all read back
@@ -182,11 +185,7 @@ import Testing
 
     @Test func aTruncatedStateOrAnOriginPastAnyIndexIsDamageNotACrash() throws {
         // Given a stored state cut short, and one whose origin index does not fit a local index
-        var state = RecordState()
-        state.apply(
-            Change(
-                origin: nodes[0], seq: 1, time: 1_000, record: record, assignments: [Assignment(field: "status", value: .text("done"))],
-                supersedes: []))
+        let state = created(seq: 1, time: 1_000, [Assignment(field: "status", value: .text("done"))])
         let whole = StoredEncoding.encode(state, index: index)
         var huge = BinaryWriter()
         huge.varint(1)
