@@ -58,3 +58,8 @@ public typealias RecordFields = [String: FieldValue]
 /// A record's fields as pairs sorted by name, each name once: the order a replica writes them in, without a
 /// dictionary built and sorted for each write.
 public typealias SortedFields = [(name: String, value: FieldValue)]
+
+extension Dictionary where Key == String, Value == FieldValue {
+    /// The fields sorted by name.
+    public var sortedByName: SortedFields { sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) } }
+}

@@ -89,10 +89,11 @@ public struct RecordKey: Sendable, Hashable, Comparable, Codable, CustomStringCo
         }
     }
 
-    /// The key's UTF-8 bytes in place (copied only if Swift does not hold the text as contiguous UTF-8).
-    private func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+    /// The key's UTF-8 bytes in place (copied only if Swift does not hold the text as contiguous UTF-8): what it is
+    /// compared, hashed and ordered by.
+    public func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         var text = description
-        return text.withUTF8(body)
+        return try text.withUTF8(body)
     }
 
     public init(from decoder: any Decoder) throws {

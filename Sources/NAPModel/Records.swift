@@ -16,7 +16,7 @@ public protocol DepartmentRecord: Sendable, Hashable, Codable {
 
 extension DepartmentRecord {
     public var sortedFields: SortedFields {
-        fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        fields.sortedByName
     }
 }
 

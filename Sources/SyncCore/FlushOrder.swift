@@ -8,13 +8,13 @@ import NAPModel
 /// prefix they all share, as one integer, and in full only where those are equal. The order is the keys' byte
 /// order where it matters for pages; it never decides what is written.
 enum FlushOrder {
-    /// `positions`, ordered by `key(position)`.
+    /// `positions`, ordered by `key(position)` (`RecordKey`'s byte order).
     static func sorted(_ positions: [Int], key: (Int) -> RecordKey) -> [Int] {
         guard positions.count > 1 else { return positions }
-        let texts = positions.map { key($0).description }
-        let shared = withBytes(of: texts[0]) { first in
-            texts.dropFirst().reduce(first.count) { shared, text in
-                withBytes(of: text) { text in
+        let keys = positions.map(key)
+        let shared = keys[0].withBytes { first in
+            keys.dropFirst().reduce(first.count) { shared, key in
+                key.withBytes { text in
                     var length = 0
                     while length < shared, length < text.count, text[length] == first[length] { length += 1 }
                     return length
@@ -22,11 +22,11 @@ enum FlushOrder {
             }
         }
         var heads: [(head: UInt64, index: Int)] = []
-        heads.reserveCapacity(texts.count)
-        for index in texts.indices { heads.append((withBytes(of: texts[index]) { head(of: $0, from: shared) }, index)) }
+        heads.reserveCapacity(keys.count)
+        for index in keys.indices { heads.append((keys[index].withBytes { head(of: $0, from: shared) }, index)) }
         // A shorter text reads as if padded with zero bytes, so ties (a text that ends, a zero byte) fall to the
         // full comparison, which puts a prefix first.
-        heads.sort { $0.head != $1.head ? $0.head < $1.head : precedes(texts[$0.index], texts[$1.index]) }
+        heads.sort { $0.head != $1.head ? $0.head < $1.head : keys[$0.index] < keys[$1.index] }
         return heads.map { positions[$0.index] }
     }
 
@@ -37,15 +37,5 @@ enum FlushOrder {
             head = head << 8 | UInt64(offset < text.count ? text[offset] : 0)
         }
         return head
-    }
-
-    private static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        withBytes(of: lhs) { lhs in withBytes(of: rhs) { rhs in lhs.lexicographicallyPrecedes(rhs) } }
-    }
-
-    /// A text's UTF-8 bytes in place (a copy only if Swift does not hold it as contiguous UTF-8).
-    private static func withBytes<T>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        var text = text
-        return text.withUTF8(body)
     }
 }

@@ -105,7 +105,7 @@ struct PlainStoredState {
                 var previous: UnsafeBufferPointer<UInt8>?
                 for field in fields {
                     let name = names(field)
-                    guard !name.isEmpty, name.allSatisfy({ $0 < 0x80 }), Self.compare(name, removed) != 0 else { return false }
+                    guard !name.isEmpty, Self.isASCII(UnsafeRawBufferPointer(name)), Self.compare(name, removed) != 0 else { return false }
                     if let previous, Self.compare(previous, name) >= 0 { return false }
                     previous = name
                 }

@@ -26,19 +26,6 @@ struct RawStatement {
         if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
 
-    func bind(_ index: Int32, _ value: String) {
-        var value = value
-        value.withUTF8 { text in
-            guard let base = text.baseAddress else {
-                sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
-                return
-            }
-            base.withMemoryRebound(to: CChar.self, capacity: text.count) { chars in
-                _ = sqlite3_bind_text(handle, index, chars, Int32(text.count), sqliteTransient)
-            }
-        }
-    }
-
     func bind(_ index: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { bind(index, raw: $0) }
     }
@@ -51,9 +38,9 @@ struct RawStatement {
         hash.withUnsafeBytes { bind(index, raw: $0) }
     }
 
-    private func bind(_ index: Int32, raw: UnsafeRawBufferPointer) {
+    private func bind(_ index: Int32, raw: UnsafeRawBufferPointer, destructor: sqlite3_destructor_type? = sqliteTransient) {
         if let base = raw.baseAddress, raw.count > 0 {
-            sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteTransient)
+            sqlite3_bind_blob(handle, index, base, Int32(raw.count), destructor)
         } else {
             // A NULL pointer would bind NULL, not an empty blob.
             sqlite3_bind_zeroblob(handle, index, 0)
@@ -82,11 +69,7 @@ struct RawStatement {
     func withBound<Result>(_ index: Int32, bytes: [UInt8], _ body: () throws -> Result) rethrows -> Result {
         try bytes.withUnsafeBytes { raw in
             defer { sqlite3_bind_null(handle, index) }
-            if let base = raw.baseAddress, raw.count > 0 {
-                sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteStatic)
-            } else {
-                sqlite3_bind_zeroblob(handle, index, 0)
-            }
+            bind(index, raw: raw, destructor: sqliteStatic)
             return try body()
         }
     }

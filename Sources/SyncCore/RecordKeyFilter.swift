@@ -16,14 +16,33 @@ import Synchronization
 /// adds a "maybe". Rows whose absence the filter vouched for are inserted, never upserted: a filter that missed a
 /// key would make the write fail, not overwrite the row.
 final class RecordKeyFilter: Sendable {
+    /// The bits, a power of two of them, so that a hash picks a bit with a mask, and how many keys set them.
     private struct Bits {
         var words: [UInt64]
         var count = 0
+
+        var mask: UInt64 { UInt64(words.count * 64) - 1 }
+
+        mutating func insert(_ key: UnsafeRawBufferPointer) {
+            let (first, step) = RecordKeyFilter.hashes(of: key)
+            for probe in 0..<RecordKeyFilter.probes {
+                let bit = (first &+ probe &* step) & mask
+                words[Int(bit >> 6)] |= 1 << (bit & 63)
+            }
+            count += 1
+        }
+
+        func mayContain(_ key: UnsafeRawBufferPointer) -> Bool {
+            let (first, step) = RecordKeyFilter.hashes(of: key)
+            for probe in 0..<RecordKeyFilter.probes {
+                let bit = (first &+ probe &* step) & mask
+                guard words[Int(bit >> 6)] & (1 << (bit & 63)) != 0 else { return false }
+            }
+            return true
+        }
     }
 
     private let bits: Mutex<Bits>
-    /// A power of two, so that a hash picks a bit with a mask.
-    private let bitCount: UInt64
     /// Keys it is sized for: past that many, false "maybe"s grow, and the next batch builds a larger filter
     /// (`ReplicaTransaction.flush`).
     let capacity: Int
@@ -32,58 +51,46 @@ final class RecordKeyFilter: Sendable {
     static let probes: UInt64 = 7
 
     /// An empty filter sized for `capacity` keys.
-    init(capacity: Int) {
-        self.capacity = max(capacity, 1024)
-        var bitCount: UInt64 = 64
-        while bitCount < UInt64(self.capacity * Self.bitsPerKey) { bitCount <<= 1 }
-        self.bitCount = bitCount
-        bits = Mutex(Bits(words: [UInt64](repeating: 0, count: Int(bitCount / 64))))
+    convenience init(capacity: Int) {
+        let capacity = max(capacity, 1024)
+        self.init(capacity: capacity, bits: Self.emptyBits(capacity: capacity))
+    }
+
+    private init(capacity: Int, bits: Bits) {
+        self.capacity = capacity
+        self.bits = Mutex(bits)
+    }
+
+    private static func emptyBits(capacity: Int) -> Bits {
+        var bitCount = 64
+        while bitCount < capacity * bitsPerKey { bitCount <<= 1 }
+        return Bits(words: [UInt64](repeating: 0, count: bitCount / 64))
     }
 
     /// A filter of every key the record table holds, with room for as many again and twice `expected` more (the
     /// batch being written: an apply into an empty replica adds every key).
     static func load(_ db: Database, expected: Int) throws -> RecordKeyFilter {
         let held = try RawStatement(db, sql: "SELECT count(*) FROM record").first { Int($0.columnInt64(0)) } ?? 0
-        let filter = RecordKeyFilter(capacity: 2 * (held + expected))
+        let capacity = max(2 * (held + expected), 1024)
+        // Filled before it is shared, without taking the lock for each key.
+        var bits = emptyBits(capacity: capacity)
         try RawStatement(db, sql: "SELECT key FROM record").forEachRow { row in
-            row.withColumnBytes(0) { filter.insert(keyBytes: $0) }
+            row.withColumnBytes(0) { bits.insert($0) }
             return true
         }
-        return filter
+        return RecordKeyFilter(capacity: capacity, bits: bits)
     }
 
     /// Whether it holds more keys than it was sized for.
     var isFull: Bool { bits.withLock { $0.count > capacity } }
 
     func insert(_ key: RecordKey) {
-        var text = key.description
-        text.withUTF8 { insert(keyBytes: UnsafeRawBufferPointer($0)) }
+        key.withBytes { key in bits.withLock { $0.insert(UnsafeRawBufferPointer(key)) } }
     }
 
     /// False only when the key was never inserted.
     func mayContain(_ key: RecordKey) -> Bool {
-        var text = key.description
-        let (first, step) = text.withUTF8 { Self.hashes(of: UnsafeRawBufferPointer($0)) }
-        let mask = bitCount - 1
-        return bits.withLock { bits in
-            for probe in 0..<Self.probes {
-                let bit = (first &+ probe &* step) & mask
-                guard bits.words[Int(bit >> 6)] & (1 << (bit & 63)) != 0 else { return false }
-            }
-            return true
-        }
-    }
-
-    private func insert(keyBytes: UnsafeRawBufferPointer) {
-        let (first, step) = Self.hashes(of: keyBytes)
-        let mask = bitCount - 1
-        bits.withLock { bits in
-            for probe in 0..<Self.probes {
-                let bit = (first &+ probe &* step) & mask
-                bits.words[Int(bit >> 6)] |= 1 << (bit & 63)
-            }
-            bits.count += 1
-        }
+        key.withBytes { key in bits.withLock { $0.mayContain(UnsafeRawBufferPointer(key)) } }
     }
 
     /// Two hashes from one of the key's bytes (Kirsch and Mitzenmacher: probing with `first + i * step` does as

@@ -14,7 +14,7 @@ public struct LocalWriter {
     /// unchanged field makes no change. Returns nil when nothing changed.
     @discardableResult
     public mutating func set(_ record: RecordKey, fields: RecordFields) throws -> Change? {
-        try set(record, sortedFields: fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) })
+        try set(record, sortedFields: fields.sortedByName)
     }
 
     /// `set(_:fields:)` with the fields sorted by name, as `DepartmentRecord.sortedFields` gives them.

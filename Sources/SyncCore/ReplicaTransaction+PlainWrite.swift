@@ -55,7 +55,7 @@ struct PlainFields {
     private var checkedNumbers: [Int?] = []
 
     /// Reads `fields` against `plain`, in buffers that keep their capacity from one write to the next (the
-    /// assignments go into the change, so they are new each time). False when a field name is empty, not ASCII,
+    /// assignments go into the change, so they are new each time). False when a field name is not ASCII
     /// or the removal marker: the general path writes those.
     mutating func read(_ fields: SortedFields, against plain: PlainStoredState) -> Bool {
         assignments = []
@@ -85,10 +85,12 @@ struct PlainFields {
     }
 
     /// The number of `field`, the field at `offset` of a write, in a stored state (nil inside when it has none);
-    /// nil when the name is empty, not ASCII, or the removal marker.
+    /// nil when the name is not ASCII, or is the removal marker.
     private mutating func checkedNumber(of field: String, at offset: Int) -> Int?? {
-        if offset < checkedNames.count, checkedNames[offset] == field { return checkedNumbers[offset] }
-        guard field != Change.removedField, !field.isEmpty, field.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        // As bytes: `String`'s `==` would take the Kelvin sign for a K, and let a name that is not ASCII through.
+        if offset < checkedNames.count, checkedNames[offset].utf8.elementsEqual(field.utf8) { return checkedNumbers[offset] }
+        // Not empty: `LocalWriter.set`, the one caller, refuses an empty name.
+        guard field != Change.removedField, PlainStoredState.isASCII(field) else { return nil }
         let number = StoredFieldName.number(of: field)
         if offset < checkedNames.count {
             checkedNames[offset] = field

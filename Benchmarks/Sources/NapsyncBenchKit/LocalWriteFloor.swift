@@ -43,11 +43,11 @@ final class LocalWriteFloor {
         let keys = records.map(\.key.description)
         // Which rows the floor holds already, found before the clock starts: the write path looks those up and
         // updates them in place.
-        let held = try floor.read { db in
+        let lookedUp = try floor.read { db in
             let select = try db.makeStatement(sql: "SELECT 1 FROM record WHERE key = ?")
-            return try Set(keys.filter { try Int.fetchOne(select, arguments: [$0]) != nil })
+            return try keys.filter { try Int.fetchOne(select, arguments: [$0]) != nil }
         }
-        let lookedUp = keys.filter { held.contains($0) }
+        let held = Set(lookedUp)
         let (blocks, rows) = try shadowRows.read { db in
             let select = try db.makeStatement(sql: "SELECT key, removed, conflicts, state FROM record WHERE key = ?")
             let rows = try keys.sorted().map { key in

@@ -64,20 +64,6 @@ enum RawReplicaSQL {
         withExtendedLifetime(statement) {}
     }
 
-    /// Inserts the record rows, new to the table, with raw binds, in the order given, as the write path's flush does.
-    static func insert(_ records: [RecordRow], _ db: Database) throws {
-        let statement = try db.makeStatement(sql: insertRecord)
-        let handle = statement.sqliteStatement
-        for row in records {
-            sqlite3_bind_text(handle, 1, row.key, -1, sqliteTransient)
-            sqlite3_bind_int64(handle, 2, row.removed)
-            sqlite3_bind_int64(handle, 3, row.conflicts)
-            bind(row.state, to: handle, at: 4)
-            try step(handle)
-        }
-        withExtendedLifetime(statement) {}
-    }
-
     /// Writes the record rows with raw binds, in the order given, as the write path's flush does: a row the table
     /// held (`held`, one flag per row) is updated in place, a new one inserted.
     static func write(_ records: [RecordRow], held: [Bool], _ db: Database) throws {

@@ -34,7 +34,7 @@ struct ReplicaFloor {
                         arguments: [origin["idx"], origin["node_id"], origin["owner"], origin["seq"]])
                 }
                 try RawReplicaSQL.insert(blocks, db)
-                try RawReplicaSQL.insert(records, db)
+                try RawReplicaSQL.write(records, held: Array(repeating: false, count: records.count), db)
             }
         }
     }
