@@ -18,7 +18,8 @@ struct PlainStoredState {
         /// name stored by number, else in the state.
         var stored: Range<Int>
         var name: Range<Int>
-        var nameIsKnown: Bool
+        /// For a name stored by number, its index in `StoredFieldName.known`.
+        var known: Int?
         /// The version's origin index, sequence number and time as stored; for a version stored as a reference to
         /// the one before it, those of that version.
         var version: Range<Int>
@@ -69,10 +70,10 @@ struct PlainStoredState {
             fields.reserveCapacity(count)
             for _ in 0..<count {
                 let start = reader.offset
-                let (name, nameIsKnown) =
+                let (name, known): (Range<Int>, Int?) =
                     switch try StoredFieldName.read(&reader) {
-                    case .known(let index): (StoredFieldName.knownRanges[index], true)
-                    case .inState(let range): (range, false)
+                    case .known(let index): (StoredFieldName.knownRanges[index], index)
+                    case .inState(let range): (range, nil)
                     }
                 let stored = start..<reader.offset
                 guard try reader.varint() == 1 else { return nil }
@@ -82,7 +83,7 @@ struct PlainStoredState {
                     guard let previous = fields.last else { return nil }
                     fields.append(
                         Field(
-                            stored: stored, name: name, nameIsKnown: nameIsKnown, version: previous.version, origin: previous.origin,
+                            stored: stored, name: name, known: known, version: previous.version, origin: previous.origin,
                             seq: previous.seq, value: try reader.valueRange(), sharesPrevious: true))
                     continue
                 }
@@ -93,7 +94,7 @@ struct PlainStoredState {
                 guard try reader.varint() == 0 else { return nil }
                 fields.append(
                     Field(
-                        stored: stored, name: name, nameIsKnown: nameIsKnown, version: version, origin: origin, seq: seq,
+                        stored: stored, name: name, known: known, version: version, origin: origin, seq: seq,
                         value: value, sharesPrevious: false))
             }
         } catch {
@@ -102,12 +103,21 @@ struct PlainStoredState {
         guard reader.isAtEnd else { return nil }
         let plain = Self.withNames(bytes) { names in
             Self.removedField.withUnsafeBufferPointer { removed in
-                var previous: UnsafeBufferPointer<UInt8>?
+                var previous: Field?
                 for field in fields {
-                    let name = names(field)
-                    guard !name.isEmpty, Self.isASCII(UnsafeRawBufferPointer(name)), Self.compare(name, removed) != 0 else { return false }
-                    if let previous, Self.compare(previous, name) >= 0 { return false }
-                    previous = name
+                    defer { previous = field }
+                    // A known name is ASCII and not empty, and two are ordered by rank.
+                    if let known = field.known {
+                        guard known != StoredFieldName.removedIndex else { return false }
+                        if let before = previous?.known {
+                            guard StoredFieldName.knownRanks[before] < StoredFieldName.knownRanks[known] else { return false }
+                            continue
+                        }
+                    } else {
+                        let name = names(field)
+                        guard !name.isEmpty, Self.isASCII(UnsafeRawBufferPointer(name)), Self.compare(name, removed) != 0 else { return false }
+                    }
+                    if let previous, Self.compare(names(previous), names(field)) >= 0 { return false }
                 }
                 return true
             }
@@ -124,7 +134,7 @@ struct PlainStoredState {
     ) -> Result {
         bytes.withUnsafeBufferPointer { stored in
             StoredFieldName.knownBytes.withUnsafeBufferPointer { known in
-                body { UnsafeBufferPointer(rebasing: ($0.nameIsKnown ? known : stored)[$0.name]) }
+                body { UnsafeBufferPointer(rebasing: ($0.known != nil ? known : stored)[$0.name]) }
             }
         }
     }
@@ -158,10 +168,28 @@ struct PlainStoredState {
         return lhs.count - rhs.count
     }
 
-    /// Where the field named `name` is, if the state has it.
+    /// Whether two texts are the same UTF-8 bytes, compared in place (a walk over `String.UTF8View` was most of
+    /// checking a write's field names).
+    static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { lhs in rhs.withUTF8 { rhs in lhs.count == rhs.count && compare(lhs, rhs) == 0 } }
+    }
+
+    /// Where the field named `name` is, if the state has it; `number` is the name's `StoredFieldName` number.
     /// Names are asked in order: the search starts at `from`, which moves past the fields that sort before `name`,
     /// so a write's sorted fields are found in one walk over the state's.
-    func index(of name: String, from: inout Int) -> Int? {
+    func index(of name: String, number: Int?, from: inout Int) -> Int? {
+        if let number {
+            // Known names on both sides compare by rank; the bytes decide from the first name the state holds in full.
+            let rank = StoredFieldName.knownRanks[number - 1]
+            while from < fields.count, let known = fields[from].known {
+                let order = StoredFieldName.knownRanks[known] - rank
+                if order == 0 { return from }
+                if order > 0 { return nil }
+                from += 1
+            }
+        }
         var name = name
         return name.withUTF8 { wanted in
             Self.withNames(bytes) { names in

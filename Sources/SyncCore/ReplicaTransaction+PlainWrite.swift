@@ -66,7 +66,7 @@ struct PlainFields {
         var searched = 0
         for (offset, (field, value)) in fields.enumerated() {
             guard let number = checkedNumber(of: field, at: offset) else { return false }
-            let index = plain.index(of: field, from: &searched)
+            let index = plain.index(of: field, number: number, from: &searched)
             if let index {
                 if plain.holdsEncoding(of: value, at: index) || plain.holdsEqualText(value, at: index) { continue }
                 replaced.append((plain.fields[index].origin, plain.fields[index].seq))
@@ -88,7 +88,7 @@ struct PlainFields {
     /// nil when the name is not ASCII, or is the removal marker.
     private mutating func checkedNumber(of field: String, at offset: Int) -> Int?? {
         // As bytes: `String`'s `==` would take the Kelvin sign for a K, and let a name that is not ASCII through.
-        if offset < checkedNames.count, checkedNames[offset].utf8.elementsEqual(field.utf8) { return checkedNumbers[offset] }
+        if offset < checkedNames.count, PlainStoredState.sameBytes(checkedNames[offset], field) { return checkedNumbers[offset] }
         // Not empty: `LocalWriter.set`, the one caller, refuses an empty name.
         guard field != Change.removedField, PlainStoredState.isASCII(field) else { return nil }
         let number = StoredFieldName.number(of: field)

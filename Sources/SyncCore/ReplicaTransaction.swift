@@ -18,6 +18,9 @@ struct ReplicaTransaction {
     /// set named before, and this finds it without hashing its key.
     private var setRecordPositions: [Int] = []
     private var chains: [NodeID: ChainHash] = [:]
+    /// The chain value after the last change recorded, which `chains` gets when a change of another origin is
+    /// recorded and at each flush: a batch of local writes then hashes no node id per change.
+    private var lastChain: (origin: NodeID, value: ChainHash)?
     /// The keys the record table may hold (see `RecordKeyFilter`): from the snapshot, or built once this
     /// transaction has looked up `missesBeforeKeyFilter` records the table did not hold.
     private(set) var recordKeys: RecordKeyFilter?
@@ -131,7 +134,28 @@ struct ReplicaTransaction {
 
     /// Where `record`'s state is in `touched`, loading it first if this transaction has not touched it yet.
     private mutating func position(of record: RecordKey) throws -> Int {
-        if let position = positions[record] { return position }
+        // One hash for the lookup and the insertion: the slot is claimed for the record's next position, and given
+        // up if loading it fails, so that a caller who catches the error finds the working set as it was.
+        let next = touched.count
+        let held = Self.claim(&positions[record, default: -1], for: next)
+        if held >= 0 { return held }
+        do {
+            try load(record)
+        } catch {
+            positions[record] = nil
+            throw error
+        }
+        return next
+    }
+
+    private static func claim(_ slot: inout Int, for next: Int) -> Int {
+        let held = slot
+        if held < 0 { slot = next }
+        return held
+    }
+
+    /// Appends `record`'s state to `touched`: the stored bytes, or an empty state when the table does not hold it.
+    private mutating func load(_ record: RecordKey) throws {
         if recordKeys == nil, misses >= Self.missesBeforeKeyFilter {
             let changesHeld = keyFilterChangesHeld ?? origins.entries.reduce(0) { $0 + Int(clamping: $1.seq) }
             keyFilterChangesHeld = changesHeld
@@ -143,8 +167,7 @@ struct ReplicaTransaction {
         if let recordKeys, !recordKeys.mayContain(record) {
             vouchedNew += 1
             touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0, held: false))
-            positions[record] = touched.count - 1
-            return touched.count - 1
+            return
         }
         if selectState == nil { selectState = try RawStatement(db, sql: "SELECT state, conflicts FROM record WHERE key = ?") }
         let select = selectState!
@@ -156,8 +179,6 @@ struct ReplicaTransaction {
             misses += 1
             touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0, held: false))
         }
-        positions[record] = touched.count - 1
-        return touched.count - 1
     }
 
     /// `position(of:)` for the record a change set numbers `number`.
@@ -264,7 +285,8 @@ struct ReplicaTransaction {
         {
             try write(finished)
         }
-        chains[change.origin] = chain
+        if let lastChain, lastChain.origin != change.origin { chains[lastChain.origin] = lastChain.value }
+        lastChain = (change.origin, chain)
         if local {
             origins.advance(change.origin, to: change.seq, at: Double(change.time) / 1000, persisting: false)
         } else {
@@ -274,6 +296,7 @@ struct ReplicaTransaction {
 
     /// The chain value after the last change held from `origin`.
     mutating func chain(of origin: NodeID) throws -> ChainHash {
+        if let lastChain, lastChain.origin == origin { return lastChain.value }
         if let cached = chains[origin] { return cached }
         let seq = origins.seq(of: origin)
         guard seq > 0, let index = origins.index(of: origin) else { return ChangeChain.genesis(origin) }
@@ -399,6 +422,7 @@ struct ReplicaTransaction {
         }
         // A flush ends the working set the numbers point into.
         setRecordPositions.removeAll(keepingCapacity: true)
+        if let lastChain { chains[lastChain.origin] = lastChain.value }
         pending!.snapshot = WriterSnapshot(origins: origins, lastTime: lastTime, chains: chains, recordKeys: recordKeys)
         pending!.totalChanges = WriterSnapshotCache.Stamp.totalChanges(db)
         return opened

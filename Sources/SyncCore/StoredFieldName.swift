@@ -28,6 +28,16 @@ enum StoredFieldName {
             return start..<(start + name.utf8.count)
         }
     }()
+    /// Each known name's place in byte order: two names by number are ordered by these, without reading their bytes.
+    /// The list is in byte order today; a name appended later need not be.
+    static let knownRanks: [Int] = {
+        let order = known.indices.sorted { known[$0].utf8.lexicographicallyPrecedes(known[$1].utf8) }
+        var ranks = [Int](repeating: 0, count: known.count)
+        for (rank, index) in order.enumerated() { ranks[index] = rank }
+        return ranks
+    }()
+    /// The removal marker's index in `known`.
+    static let removedIndex = known.firstIndex(of: Change.removedField)!
 
     /// The number that names `name`, if it is known.
     static func number(of name: String) -> Int? { numbers[name] }

@@ -201,6 +201,44 @@ import Testing
         #expect(try node.state(of: record)?.values == ["budget": .int(1), "year": .int(2015)])
     }
 
+    @Test func namesByNumberAreOrderedAsTheirBytes() {
+        // The ranks that order names stored by number without reading them agree with their bytes, pair by pair
+        let names = StoredFieldName.known
+        for first in names.indices {
+            for second in names.indices {
+                var left = names[first]
+                var right = names[second]
+                let bytes = left.withUTF8 { left in right.withUTF8 { PlainStoredState.compare(left, $0) } }
+                let ranks = StoredFieldName.knownRanks[first] - StoredFieldName.knownRanks[second]
+                #expect(bytes.signum() == ranks.signum(), "\(names[first]) and \(names[second])")
+            }
+        }
+    }
+
+    @Test func aStateWhoseNamesByNumberAreOutOfOrderIsNotPlain() {
+        func state(_ names: [String]) -> [UInt8] {
+            var writer = BinaryWriter()
+            writer.varint(names.count)
+            for name in names {
+                StoredFieldName.write(name, to: &writer)
+                writer.varint(1)
+                writer.varint(1)
+                writer.varint(7)
+                writer.signed(1_000)
+                writer.value(.int(1))
+                writer.varint(0)
+            }
+            return writer.bytes
+        }
+        #expect(PlainStoredState(state(["budget", "year"])) != nil)
+        #expect(PlainStoredState(state(["budget", "year", "zz-extension"])) != nil)
+        // Out of order, twice, or the removal marker: the general path reads these, and reports the damage
+        #expect(PlainStoredState(state(["year", "budget"])) == nil)
+        #expect(PlainStoredState(state(["budget", "budget"])) == nil)
+        #expect(PlainStoredState(state(["zz-extension", "year"])) == nil)
+        #expect(PlainStoredState(state([Change.removedField, "budget"])) == nil)
+    }
+
     private func randomFields(_ random: inout SplitMix64) -> RecordFields {
         var fields: RecordFields = [:]
         for name in fieldNames where Int.random(in: 0..<3, using: &random) == 0 { fields[name] = values.randomElement(using: &random)! }
