@@ -18,6 +18,7 @@ public struct LocalWriter {
     }
 
     /// `set(_:fields:)` with the fields sorted by name, as `DepartmentRecord.sortedFields` gives them.
+    @discardableResult
     public mutating func set(_ record: RecordKey, sortedFields fields: SortedFields) throws -> Change? {
         for index in fields.indices {
             // As a change set may not name one (`ChangeDecoder`), and a stored state could not tell one from a name

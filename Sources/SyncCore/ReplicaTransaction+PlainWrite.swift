@@ -29,9 +29,10 @@ extension ReplicaTransaction {
         var supersedes: [Dot] = []
         supersedes.reserveCapacity(plainFields.replaced.count)
         for (origin, seq) in plainFields.replaced { supersedes.append(Dot(origin: origins.node(at: Int64(origin))!, seq: seq)) }
-        let change = try makeLocalChange(
-            record: record, assignments: plainFields.assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes),
-            encodedPairs: plainFields.bytes, appliesToState: false)
+        let change = try nextLocalChange(
+            record: record, assignments: plainFields.assignments, supersedes: RecordState.sortedWithoutDuplicates(supersedes))
+        let (body, digest) = localBodyAndDigest(of: change, encodedPairs: plainFields.bytes)
+        try append(change, digest: digest, prepared: PreparedChange(chain: nil, body: body), local: true)
         let version = PlainStoredState.Version(origin: origins.index(of: identity.nodeID)!, seq: change.seq, time: change.time)
         replaceState(at: position, with: plain.rewritten(plainFields.assigned, in: plainFields.bytes, version: version))
         return .written(change)

@@ -222,57 +222,64 @@ struct ReplicaTransaction {
         touched.reserveCapacity(touched.count + count)
     }
 
-    /// Makes a new local change: the next sequence number of this node, the next hybrid time.
-    /// `encodedPairs`, when given, holds the assignments' names and values encoded (see
-    /// `StoredEncoding.encodeBody(assignmentCount:pairs:supersedes:index:)`); without `appliesToState`, the caller
-    /// writes the record's new state itself (`setPlain`).
-    mutating func makeLocalChange(
-        record: RecordKey, assignments: [Assignment], supersedes: [Dot], encodedPairs: [UInt8]? = nil, appliesToState: Bool = true,
-        now: Date = Date()
-    ) throws -> Change {
+    /// Makes a new local change and records it (`record`).
+    mutating func makeLocalChange(record: RecordKey, assignments: [Assignment], supersedes: [Dot], now: Date = Date()) throws -> Change {
+        var change = try nextLocalChange(record: record, assignments: assignments, supersedes: supersedes, now: now)
+        let (body, digest) = localBodyAndDigest(of: change, encodedPairs: nil)
+        try self.record(&change, digest: digest, prepared: PreparedChange(chain: nil, body: body), local: true)
+        return change
+    }
+
+    /// The next local change, not recorded yet: the next sequence number of this node, the next hybrid time.
+    mutating func nextLocalChange(record: RecordKey, assignments: [Assignment], supersedes: [Dot], now: Date = Date()) throws -> Change {
         let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        var change = Change(
+        _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
+        return Change(
             origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime + 1),
             record: record, assignments: assignments, supersedes: supersedes)
-        _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
-        // The assignments are encoded once, for the stored body and the digest. The closures read the directory in
-        // place: a copy of it would retain and release each of its tables.
+    }
+
+    /// A local change's stored body and digest, its assignments encoded once for both. `encodedPairs`, when given,
+    /// holds them encoded already (see `StoredEncoding.encodeBody(assignmentCount:pairs:supersedes:index:)`).
+    mutating func localBodyAndDigest(of change: Change, encodedPairs: [UInt8]?) -> (body: [UInt8], digest: ChainHash) {
+        // The closures read the directory in place: a copy of it would retain and release each of its tables.
         let body =
             if let encodedPairs {
                 StoredEncoding.encodeBody(
-                    assignmentCount: assignments.count, pairs: encodedPairs, supersedes: supersedes, index: { self.origins.index(of: $0)! })
+                    assignmentCount: change.assignments.count, pairs: encodedPairs, supersedes: change.supersedes,
+                    index: { self.origins.index(of: $0)! })
             } else {
                 StoredEncoding.encodeBodyAndAssignmentsEnd(change, index: { self.origins.index(of: $0)! })
             }
         let digest = ChangeChain.digest(change, encodedAssignments: body.bytes[..<body.assignmentsEnd], scratch: &digestScratch)
-        try self.record(
-            &change, digest: digest, prepared: PreparedChange(chain: nil, body: body.bytes), local: true, appliesToState: appliesToState)
-        return change
+        return (body.bytes, digest)
     }
 
-    /// Appends a change to the log, applies it to its record and advances the clock. The caller has checked
+    /// Applies a change to its record, appends it to the log and advances the clock. The caller has checked
     /// that it is the origin's next change and that its causal context is held. `prepared` holds the chain
     /// value and the stored body when the caller computed them ahead (see `DecodedBatches`). `recordNumber` is
-    /// the change's record as the set being applied numbers it (see `beginChangeSet`). A local change leaves the
-    /// origin row alone: the change log holds this node's clock entry (see `OriginDirectory.init`). Without
-    /// `appliesToState`, the caller has written the record's new state itself (`setPlain`).
+    /// the change's record as the set being applied numbers it (see `beginChangeSet`).
     mutating func record(
-        _ change: inout Change, digest: ChainHash, prepared: PreparedChange? = nil, recordNumber: Int? = nil, local: Bool = false,
-        appliesToState: Bool = true
+        _ change: inout Change, digest: ChainHash, prepared: PreparedChange? = nil, recordNumber: Int? = nil, local: Bool = false
     ) throws {
-        if appliesToState {
-            let position =
-                if let recordNumber {
-                    try self.position(of: change.record, numbered: recordNumber)
-                } else {
-                    try self.position(of: change.record)
-                }
-            _ = try decodedState(at: position)
-            touched[position].decoded!.apply(change, retiring: &retired)
-            touched[position].stored = nil
-            touched[position].changed = true
-            if retired.count >= Self.retiredRun { releaseRetired() }
-        }
+        let position =
+            if let recordNumber {
+                try self.position(of: change.record, numbered: recordNumber)
+            } else {
+                try self.position(of: change.record)
+            }
+        _ = try decodedState(at: position)
+        touched[position].decoded!.apply(change, retiring: &retired)
+        touched[position].stored = nil
+        touched[position].changed = true
+        if retired.count >= Self.retiredRun { releaseRetired() }
+        try append(change, digest: digest, prepared: prepared, local: local)
+    }
+
+    /// Appends a change to the log and advances the clock, leaving its record's state to the caller: `record`
+    /// applied it, or `setPlain` rewrote it. A local change leaves the origin row alone: the change log holds this
+    /// node's clock entry (see `OriginDirectory.init`).
+    mutating func append(_ change: Change, digest: ChainHash, prepared: PreparedChange?, local: Bool) throws {
         lastTime = max(lastTime, change.time)
         guard let originIndex = origins.index(of: change.origin) else {
             throw ReplicaError.damagedReplica(reason: "node \(change.origin.short) has no local origin index, although its change \(change.seq) is being recorded")
