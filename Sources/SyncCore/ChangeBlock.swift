@@ -16,9 +16,6 @@ enum ChangeBlock {
     static let maxChanges = 256
     static let maxBytes = 64 << 10
 
-    /// Stores a finished block, its values bound in this order: origin, first and last sequence numbers, the last
-    /// change's time, the chain value after it, the bytes.
-    static let insertSQL = "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)"
 
     /// Adds change `seq` of `origin` to `block` when it continues it; otherwise starts a new block there and
     /// returns the finished one, for the caller to store.

@@ -31,7 +31,7 @@ extension ReplicaSchema {
         for row in try Row.fetchAll(db, sql: "SELECT idx, node_id FROM origin") {
             if let node = NodeID(hex: row["node_id"]) { nodes[row["idx"]] = node }
         }
-        let insert = try db.makeStatement(sql: ChangeBlock.insertSQL)
+        let insert = try db.makeStatement(sql: WritePathSQL.insertBlock)
         func write(_ full: ChangeBlock.Builder) throws {
             try insert.execute(arguments: [
                 full.origin, Int64(full.firstSeq), Int64(full.lastSeq), full.lastTime, full.chain.data, Data(full.bytes.bytes),

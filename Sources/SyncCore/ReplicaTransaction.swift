@@ -169,7 +169,7 @@ struct ReplicaTransaction {
             touched.append(Touched(key: record, decoded: RecordState(), stored: nil, conflictsBefore: 0, held: false))
             return
         }
-        if selectState == nil { selectState = try RawStatement(db, sql: "SELECT state, conflicts FROM record WHERE key = ?") }
+        if selectState == nil { selectState = try RawStatement(db, sql: WritePathSQL.selectState) }
         let select = selectState!
         let row = try select.withBound(1, text: record.description) { try select.first { ($0.columnBytes(0), Int($0.columnInt64(1))) } }
         // Decoded only when something needs it: a local write to a plain state works on the bytes.
@@ -342,7 +342,7 @@ struct ReplicaTransaction {
     }
 
     private mutating func write(_ block: ChangeBlock.Builder) throws {
-        if insertBlock == nil { insertBlock = try RawStatement(db, sql: ChangeBlock.insertSQL) }
+        if insertBlock == nil { insertBlock = try RawStatement(db, sql: WritePathSQL.insertBlock) }
         let insert = insertBlock!
         insert.bind(1, block.origin)
         insert.bind(2, Int64(block.firstSeq))
@@ -365,10 +365,10 @@ struct ReplicaTransaction {
             // filter vouched for that): a plain insert, so that a row held after all fails the write instead of
             // being overwritten.
             if insertRecord == nil {
-                insertRecord = try RawStatement(db, sql: "INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)")
+                insertRecord = try RawStatement(db, sql: WritePathSQL.insertRecord)
             }
             if updateRecord == nil {
-                updateRecord = try RawStatement(db, sql: "UPDATE record SET removed = ?, conflicts = ?, state = ? WHERE key = ?")
+                updateRecord = try RawStatement(db, sql: WritePathSQL.updateRecord)
             }
             let insert = insertRecord!
             let recordKeys = self.recordKeys

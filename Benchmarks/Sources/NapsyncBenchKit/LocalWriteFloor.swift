@@ -59,7 +59,7 @@ final class LocalWriteFloor {
         let rowsHeld = rows.map { held.contains($0.key) }
         let seconds = try Measure.seconds {
             try floor.writeWithoutTransaction { db in
-                let select = try db.makeStatement(sql: "SELECT state, conflicts FROM record WHERE key = ?")
+                let select = try db.makeStatement(sql: WritePathSQL.selectState)
                 try db.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
                 do {
                     let handle = select.sqliteStatement

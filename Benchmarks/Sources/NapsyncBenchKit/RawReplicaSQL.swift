@@ -6,10 +6,6 @@ import SyncCore
 /// What the floor rows (2c, 1k, 1l) share: a replica's database opened as `Replica.openPool` sets up its writer,
 /// the write path's statements on the change log and the record table as SyncCore runs them, and raw binds.
 enum RawReplicaSQL {
-    private static let insertBlock = "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)"
-    /// A row the table did not hold: the write path inserts it, never upserts it.
-    private static let insertRecord = "INSERT INTO record (key, removed, conflicts, state) VALUES (?, ?, ?, ?)"
-
     /// The replica database in `directory` (made by `BenchReplicas.make`), its writer configured as the replica's.
     static func openPool(replicaIn directory: URL) throws -> DatabasePool {
         try Replica.openPool(directory.appendingPathComponent(Replica.databaseFileName).path)
@@ -50,7 +46,7 @@ enum RawReplicaSQL {
 
     /// Inserts the blocks with raw binds, as the write path does.
     static func insert(_ blocks: [BlockRow], _ db: Database) throws {
-        let statement = try db.makeStatement(sql: insertBlock)
+        let statement = try db.makeStatement(sql: WritePathSQL.insertBlock)
         let handle = statement.sqliteStatement
         for row in blocks {
             sqlite3_bind_int64(handle, 1, row.origin)
@@ -67,8 +63,8 @@ enum RawReplicaSQL {
     /// Writes the record rows with raw binds, in the order given, as the write path's flush does: a row the table
     /// held (`held`, one flag per row) is updated in place, a new one inserted.
     static func write(_ records: [RecordRow], held: [Bool], _ db: Database) throws {
-        let insert = try db.makeStatement(sql: insertRecord)
-        let update = try db.makeStatement(sql: "UPDATE record SET removed = ?, conflicts = ?, state = ? WHERE key = ?")
+        let insert = try db.makeStatement(sql: WritePathSQL.insertRecord)
+        let update = try db.makeStatement(sql: WritePathSQL.updateRecord)
         for (row, held) in zip(records, held) {
             if held {
                 let handle = update.sqliteStatement
