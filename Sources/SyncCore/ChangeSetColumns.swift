@@ -26,7 +26,8 @@ struct ChangeSetColumns<Origin: Hashable> {
     private var originColumn = BinaryWriter(), timeColumn = BinaryWriter(), recordColumn = BinaryWriter()
     private var assignmentColumn = BinaryWriter(), valueColumn = BinaryWriter()
     private var previousTime: Int64 = 0
-    private var recordIndex: [String: Int] = [:]
+    /// By bytes: two keys that are one text to `String` are two records (`RecordKey`).
+    private var recordIndex: [UTF8Key: Int] = [:]
     private var fieldNames = FieldNameTable()
     /// Contexts are written last: a context may name an origin with no change in the set, and such origins are
     /// numbered after every origin that has changes.
@@ -45,13 +46,13 @@ struct ChangeSetColumns<Origin: Hashable> {
         originColumn.varint(index)
         timeColumn.signed(time &- previousTime)
         previousTime = time
-        if let known = recordIndex[record] {
+        if let known = recordIndex[UTF8Key(record)] {
             recordColumn.varint(known + 1)
         } else {
             // 0 introduces a record key not seen before in this set; later references use its position + 1.
             recordColumn.varint(0)
             recordColumn.string(record)
-            recordIndex[record] = recordIndex.count
+            recordIndex[UTF8Key(record)] = recordIndex.count
         }
         assignmentColumn.varint(assignments)
         assignmentCount += assignments

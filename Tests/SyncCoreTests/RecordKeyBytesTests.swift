@@ -32,4 +32,28 @@ import Testing
         #expect(try defence.state(of: decomposed)?.shownValue(of: "description") == .text("decomposed"))
         #expect(try defence.consistencyProblems() == [])
     }
+
+    @Test func twoSuchRecordsSentInOneChangeSetStayTwo() throws {
+        // Given two such records written by one node, and a peer
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence)
+        let equality = try fixture.make(.equality)
+        let changes = try defence.write { writer in
+            [
+                try #require(try writer.set(composed, fields: ["description": .text("composed")])),
+                try #require(try writer.set(decomposed, fields: ["description": .text("decomposed")])),
+            ]
+        }
+        // When they reach the peer in one change set, as a pull serves them from the log
+        try defence.push(to: equality)
+        // ... or as the encoder writes them from changes
+        let encoded = try ChangeSetFormat.encode(
+            changes, owners: [defence.nodeID: "defence"], sender: defence.nodeID, datasetID: "be-nap-1325-2013-2016")
+        let decoded = try ChangeSetFormat.decode(encoded, sender: "test")
+        // Then each change names its own record
+        #expect(decoded.changes.map(\.record) == [composed, decomposed])
+        #expect(try equality.state(of: composed)?.shownValue(of: "description") == .text("composed"))
+        #expect(try equality.state(of: decomposed)?.shownValue(of: "description") == .text("decomposed"))
+        #expect(try equality.canonicalExport().digest() == defence.canonicalExport().digest())
+    }
 }
