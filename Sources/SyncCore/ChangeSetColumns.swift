@@ -26,8 +26,7 @@ struct ChangeSetColumns<Origin: Hashable> {
     private var originColumn = BinaryWriter(), timeColumn = BinaryWriter(), recordColumn = BinaryWriter()
     private var assignmentColumn = BinaryWriter(), valueColumn = BinaryWriter()
     private var previousTime: Int64 = 0
-    /// By bytes: two keys that are one text to `String` are two records (`RecordKey`).
-    private var recordIndex: [UTF8Key: Int] = [:]
+    private var records = RecordNumbering()
     private var fieldNames = FieldNameTable()
     /// Contexts are written last: a context may name an origin with no change in the set, and such origins are
     /// numbered after every origin that has changes.
@@ -40,19 +39,28 @@ struct ChangeSetColumns<Origin: Hashable> {
 
     /// Starts a change: its origin, time and record. The caller then adds its `assignments` and context.
     mutating func beginChange(origin: Origin, seq: UInt64, time: Int64, record: String, assignments: Int) {
+        var record = record
+        record.withUTF8 { beginChange(origin: origin, seq: seq, time: time, record: $0, assignments: assignments) }
+    }
+
+    /// `beginChange` with the record key as its UTF-8 bytes.
+    mutating func beginChange(origin: Origin, seq: UInt64, time: Int64, record: UnsafeBufferPointer<UInt8>, assignments: Int) {
         let index = intern(origin)
         if origins[index].count == 0 { origins[index].firstSeq = seq }
         origins[index].count += 1
         originColumn.varint(index)
         timeColumn.signed(time &- previousTime)
         previousTime = time
-        if let known = recordIndex[UTF8Key(record)] {
+        let hash = RecordNumbering.hash(record)
+        if let known = records.number(of: record, hash: hash, in: recordColumn.bytes) {
             recordColumn.varint(known + 1)
         } else {
             // 0 introduces a record key not seen before in this set; later references use its position + 1.
             recordColumn.varint(0)
-            recordColumn.string(record)
-            recordIndex[UTF8Key(record)] = recordIndex.count
+            recordColumn.varint(record.count)
+            let start = recordColumn.bytes.count
+            recordColumn.raw(record)
+            records.add(hash: hash, at: start..<recordColumn.bytes.count)
         }
         assignmentColumn.varint(assignments)
         assignmentCount += assignments

@@ -165,7 +165,9 @@ enum StoredEncoding {
     static func appendStoredChange(origin: Int64, entry: ChangeBlock.Entry, to columns: inout ChangeSetColumns<Int64>) throws {
         var reader = entry.body
         let count = try reader.count(max: reader.remaining)
-        columns.beginChange(origin: origin, seq: entry.seq, time: entry.time, record: entry.recordText, assignments: count)
+        entry.record.withUnsafeBufferPointer {
+            columns.beginChange(origin: origin, seq: entry.seq, time: entry.time, record: $0, assignments: count)
+        }
         for _ in 0..<count {
             let field = try reader.stringBytes()
             columns.assignment(field: field, encodedValue: try reader.valueBytes())
