@@ -16,7 +16,6 @@ enum ChangeBlock {
     static let maxChanges = 256
     static let maxBytes = 64 << 10
 
-
     /// Adds change `seq` of `origin` to `block` when it continues it; otherwise starts a new block there and
     /// returns the finished one, for the caller to store.
     static func add(

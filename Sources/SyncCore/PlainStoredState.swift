@@ -133,8 +133,8 @@ struct PlainStoredState {
         _ bytes: [UInt8], _ body: ((Field) -> UnsafeBufferPointer<UInt8>) -> Result
     ) -> Result {
         bytes.withUnsafeBufferPointer { stored in
-            StoredFieldName.knownBytes.withUnsafeBufferPointer { known in
-                body { UnsafeBufferPointer(rebasing: ($0.known != nil ? known : stored)[$0.name]) }
+            StoredFieldName.knownBytes.withUnsafeBufferPointer { knownBytes in
+                body { UnsafeBufferPointer(rebasing: ($0.known != nil ? knownBytes : stored)[$0.name]) }
             }
         }
     }

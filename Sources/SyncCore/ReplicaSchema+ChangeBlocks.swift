@@ -31,7 +31,9 @@ extension ReplicaSchema {
         for row in try Row.fetchAll(db, sql: "SELECT idx, node_id FROM origin") {
             if let node = NodeID(hex: row["node_id"]) { nodes[row["idx"]] = node }
         }
-        let insert = try db.makeStatement(sql: WritePathSQL.insertBlock)
+        // The statement as this migration shipped: `WritePathSQL` follows the schema of today.
+        let insert = try db.makeStatement(
+            sql: "INSERT INTO change_block (origin, first_seq, last_seq, last_time, chain, changes) VALUES (?, ?, ?, ?, ?, ?)")
         func write(_ full: ChangeBlock.Builder) throws {
             try insert.execute(arguments: [
                 full.origin, Int64(full.firstSeq), Int64(full.lastSeq), full.lastTime, full.chain.data, Data(full.bytes.bytes),

@@ -3,8 +3,9 @@ import GRDB
 import NAPModel
 
 /// The working set of one write transaction: the origin directory, the record states it touched, and the
-/// hybrid logical clock. Every mutation, local or received, goes through `record(_:)`, so the change log,
-/// the record state and the vector clock always move together in one SQLite transaction.
+/// hybrid logical clock. Every mutation, local or received, goes through `append`, so the change log, the record
+/// state and the vector clock always move together in one SQLite transaction: through `record`, which applies the
+/// change to its state first, or after `setPlain` rewrote the state itself.
 struct ReplicaTransaction {
     let db: Database
     let identity: NodeIdentity

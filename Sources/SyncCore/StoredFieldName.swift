@@ -30,12 +30,15 @@ enum StoredFieldName {
     }()
     /// Each known name's place in byte order: two names by number are ordered by these, without reading their bytes.
     /// The list is in byte order today; a name appended later need not be.
-    static let knownRanks: [Int] = {
-        let order = known.indices.sorted { known[$0].utf8.lexicographicallyPrecedes(known[$1].utf8) }
-        var ranks = [Int](repeating: 0, count: known.count)
+    static let knownRanks = ranks(of: known)
+
+    /// Each name's place among `names` in byte order.
+    static func ranks(of names: [String]) -> [Int] {
+        let order = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        var ranks = [Int](repeating: 0, count: names.count)
         for (rank, index) in order.enumerated() { ranks[index] = rank }
         return ranks
-    }()
+    }
     /// The removal marker's index in `known`.
     static let removedIndex = known.firstIndex(of: Change.removedField)!
 

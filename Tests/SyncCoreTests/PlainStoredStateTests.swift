@@ -16,9 +16,9 @@ import Testing
         // Texts whose length takes two bytes, equal in Unicode and not in bytes.
         .text(String(repeating: "café ", count: 40)), .text(String(repeating: "cafe\u{301} ", count: 40)),
     ]
-    /// The model's names, which states store by number, one stored in full, and one that is not ASCII (a write
-    /// naming it takes the general path).
-    let fieldNames = ["budget", "countries", "date", "description", "line", "year", "zz-extension", "bühne"]
+    /// The model's names, which states store by number, two stored in full (one between the model's names, one
+    /// after them), and one that is not ASCII (a write naming it takes the general path).
+    let fieldNames = ["budget", "countries", "date", "description", "flag", "line", "year", "zz-extension", "bühne"]
 
     @Test(arguments: [UInt64(21), 22, 23, 24, 25, 26])
     func aLocalWriteLeavesWhatTheGeneralPathLeaves(seed: UInt64) throws {
@@ -202,7 +202,10 @@ import Testing
     }
 
     @Test func namesByNumberAreOrderedAsTheirBytes() {
-        // The ranks that order names stored by number without reading them agree with their bytes, pair by pair
+        // A list of names is ranked in byte order, whatever its own order: a name appended to the known ones may
+        // sort anywhere
+        #expect(StoredFieldName.ranks(of: ["year", "amount", "budget", "Zone", "émission"]) == [3, 1, 2, 0, 4])
+        // ... and the ranks that order the known names without reading them agree with their bytes, pair by pair
         let names = StoredFieldName.known
         for first in names.indices {
             for second in names.indices {
@@ -236,6 +239,9 @@ import Testing
         #expect(PlainStoredState(state(["year", "budget"])) == nil)
         #expect(PlainStoredState(state(["budget", "budget"])) == nil)
         #expect(PlainStoredState(state(["zz-extension", "year"])) == nil)
+        #expect(PlainStoredState(state(["year", "aa-extension"])) == nil)
+        #expect(PlainStoredState(state(["budget", "flag", "year"])) != nil)
+        #expect(PlainStoredState(state(["budget", "year", "flag"])) == nil)
         #expect(PlainStoredState(state([Change.removedField, "budget"])) == nil)
     }
 
