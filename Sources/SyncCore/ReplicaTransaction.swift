@@ -377,7 +377,10 @@ struct ReplicaTransaction {
             let origins = self.origins
             // Read through the buffer: `touched[position].key` would copy the whole entry out, state included.
             opened = try touched.withUnsafeBufferPointer { touched in
-                let order = FlushOrder.sorted(touched.indices.filter { touched[$0].changed }) { touched[$0].key }
+                // Rows the table held are updated in place, in any order: the same pages are dirtied whatever it is.
+                // New rows are inserted in key order, which fills pages in sequence (`FlushOrder`).
+                let changed = touched.indices.filter { touched[$0].changed }
+                let order = changed.filter { touched[$0].held } + FlushOrder.sorted(changed.filter { !touched[$0].held }) { touched[$0].key }
                 var opened = 0
                 for position in order {
                     let key = touched[position].key
