@@ -111,14 +111,10 @@ struct BinaryReader {
     }
 
     mutating func varint() throws(Error) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let next = try byte()
-            guard shift < 64, !(shift == 63 && next > 1) else { throw Error(reason: "varint too long", offset: offset) }
-            result |= UInt64(next & 0x7f) << shift
-            if next & 0x80 == 0 { return result }
-            shift += 7
+        switch Varint.read(bytes, at: &offset, end: end) {
+        case .success(let value): return value
+        case .failure(.truncated): throw Error(reason: "unexpected end of data", offset: offset)
+        case .failure(.tooLong): throw Error(reason: "varint too long", offset: offset)
         }
     }
 

@@ -63,15 +63,6 @@ struct ValueCursor {
     }
 
     private mutating func varint() -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count, shift < 64 {
-            let byte = bytes[offset]
-            offset += 1
-            result |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
-        return nil
+        try? Varint.read(bytes, at: &offset, end: bytes.count).get()
     }
 }
