@@ -31,6 +31,18 @@ public struct Change: Sendable, Hashable {
         assignments.contains { $0.field == Change.removedField && $0.value == .bool(true) }
     }
 
+    /// What a change set may hold, per change (protocol.md §2.2): every receiver refuses a change past these, so
+    /// a local write is held to them too, or its node could write what no peer accepts, and its sync would stop
+    /// at that change for good.
+    public static let maxAssignments = 256
+    public static let maxFieldNameBytes = 64
+    public static let maxContext = 4096
+
+    /// The latest time a change may carry: the last millisecond of the year 9999. A received change set naming a
+    /// later one is refused: every local write takes a time after the newest change held, which past this would
+    /// soon overflow.
+    public static let latestTime: Int64 = 253_402_300_799_999
+
     /// The reserved field that marks a record removed. A removal keeps the record's values as a tombstone.
     public static let removedField = "_removed"
 }

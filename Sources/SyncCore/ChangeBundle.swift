@@ -102,14 +102,16 @@ public enum ChangeBundle {
         /// The next change set, or nil after the end marker. Throws on truncation or an oversized entry.
         public mutating func next() throws -> Data? {
             guard !finished else { return nil }
-            var length: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
+            // The prefix's bytes, read one at a time up to a varint's longest, then read as `BinaryReader` reads one.
+            var prefix: [UInt8] = []
+            while prefix.count < 10 {
                 guard let byte = try handle.read(upToCount: 1)?.first else { throw truncated() }
-                length |= UInt64(byte & 0x7f) << shift
+                prefix.append(byte)
                 if byte & 0x80 == 0 { break }
-                shift += 7
-                guard shift < 64 else { throw ReplicaError.malformedChangeSet(sender: label, reason: "bad length prefix") }
+            }
+            var offset = 0
+            guard case .success(let length) = Varint.read(prefix, at: &offset, end: prefix.count) else {
+                throw ReplicaError.malformedChangeSet(sender: label, reason: "bad length prefix")
             }
             if length == 0 {
                 finished = true

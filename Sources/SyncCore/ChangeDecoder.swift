@@ -68,6 +68,7 @@ struct ChangeDecoder: Sendable {
             nextSeq[originIndex] += 1
             remaining[originIndex] -= 1
             time = time &+ (try timeColumn.signed())
+            guard time <= Change.latestTime else { throw malformed("a change's time is after the year 9999") }
             let recordReference = try recordColumn.count(max: records.count)
             let record: RecordKey
             if recordReference == 0 {
@@ -80,7 +81,7 @@ struct ChangeDecoder: Sendable {
                 record = records[recordReference - 1]
                 recordNumbers.append(Int32(recordReference - 1))
             }
-            let assignmentCount = try assignmentColumn.count(max: 256)
+            let assignmentCount = try assignmentColumn.count(max: Change.maxAssignments)
             guard assignmentCount > 0 else { throw malformed("a change assigns no field") }
             var assignments: [Assignment] = []
             assignments.reserveCapacity(assignmentCount)
@@ -89,7 +90,7 @@ struct ChangeDecoder: Sendable {
                 let field: String
                 if fieldReference == 0 {
                     field = try assignmentColumn.string()
-                    guard !field.isEmpty, field.utf8.count <= 64 else { throw malformed("invalid field name") }
+                    guard !field.isEmpty, field.utf8.count <= Change.maxFieldNameBytes else { throw malformed("invalid field name") }
                     fields.append(field)
                 } else {
                     field = fields[fieldReference - 1]
@@ -97,7 +98,7 @@ struct ChangeDecoder: Sendable {
                 assignments.append(Assignment(field: field, value: try valueColumn.value()))
             }
             assignmentTotal += assignmentCount
-            let contextCount = try contextColumn.count(max: 4096)
+            let contextCount = try contextColumn.count(max: Change.maxContext)
             var supersedes: [Dot] = []
             supersedes.reserveCapacity(contextCount)
             for _ in 0..<contextCount {

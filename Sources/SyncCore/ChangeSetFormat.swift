@@ -230,9 +230,14 @@ public enum ChangeSetFormat {
         guard Set(origins.map(\.node)).count == origins.count else { throw malformed("an origin is listed twice") }
         let changeCount = try reader.count(max: limits.maxChanges)
         let assignmentCount = try reader.count(max: Int.max)
-        guard origins.reduce(UInt64(0), { $0 + $1.count }) == UInt64(changeCount) else {
-            throw malformed("origin ranges do not add up to the change count")
+        // Each range fits in 64 bits on its own; their sum is checked as it grows, or two huge ranges would trap.
+        var total: UInt64 = 0
+        for origin in origins {
+            let (sum, overflow) = total.addingReportingOverflow(origin.count)
+            guard !overflow else { throw malformed("origin ranges do not add up to the change count") }
+            total = sum
         }
+        guard total == UInt64(changeCount) else { throw malformed("origin ranges do not add up to the change count") }
         let payloadSize = try reader.count(max: limits.maxPayloadBytes)
         let compressedSize = try reader.count(max: reader.remaining)
         guard compressedSize == reader.remaining else { throw malformed("payload size does not match") }

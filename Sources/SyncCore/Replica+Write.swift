@@ -20,11 +20,22 @@ public struct LocalWriter {
     /// `set(_:fields:)` with the fields sorted by name, as `DepartmentRecord.sortedFields` gives them.
     @discardableResult
     public mutating func set(_ record: RecordKey, sortedFields fields: SortedFields) throws -> Change? {
+        // Held to what a change set may hold (`Change.maxAssignments`), or peers would refuse the change.
+        guard !record.id.isEmpty else {
+            throw ReplicaError.invalid(.invalidField(field: "record id", value: record.description, expected: "an id that is not empty"))
+        }
+        guard fields.count <= Change.maxAssignments else {
+            throw ReplicaError.invalid(
+                .invalidField(field: "fields", value: "\(fields.count) fields", expected: "at most \(Change.maxAssignments) fields in one write"))
+        }
         for index in fields.indices {
-            // As a change set may not name one (`ChangeDecoder`), and a stored state could not tell one from a name
-            // by number (`StoredFieldName`).
-            guard !fields[index].name.isEmpty else {
-                throw ReplicaError.invalid(.invalidField(field: "field name", value: "", expected: "a name that is not empty"))
+            // Not empty, as a change set may not name one (`ChangeDecoder`), and a stored state could not tell one
+            // from a name by number (`StoredFieldName`).
+            guard !fields[index].name.isEmpty, fields[index].name.utf8.count <= Change.maxFieldNameBytes else {
+                throw ReplicaError.invalid(
+                    .invalidField(
+                        field: "field name", value: String(fields[index].name.prefix(80)),
+                        expected: "a name of 1 to \(Change.maxFieldNameBytes) bytes"))
             }
             // A conformance that gets the order wrong must not write a field twice or out of order.
             if index > 0, !(fields[index - 1].name < fields[index].name) {
@@ -105,6 +116,12 @@ public struct LocalWriter {
     }
 
     private mutating func write(_ record: RecordKey, _ assignments: [Assignment], supersedes: [Dot]) throws -> Change {
+        guard supersedes.count <= Change.maxContext else {
+            throw ReplicaError.invalid(
+                .invalidField(
+                    field: "record", value: record.description,
+                    expected: "at most \(Change.maxContext) versions replaced by one write (resolve its conflicts field by field)"))
+        }
         let change = try transaction.makeLocalChange(record: record, assignments: assignments, supersedes: supersedes)
         changes.append(change)
         return change

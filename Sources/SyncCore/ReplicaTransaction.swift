@@ -236,7 +236,8 @@ struct ReplicaTransaction {
         let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
         return Change(
-            origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime + 1),
+            // Saturating: a replica may hold a time from before received times were bounded (`Change.latestTime`).
+            origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime == .max ? .max : lastTime + 1),
             record: record, assignments: assignments, supersedes: supersedes)
     }
 
