@@ -320,8 +320,9 @@ struct ReplicaTransaction {
             .execute(arguments: [index, Int64(seq), signature, Int64(tailFrom), tail])
     }
 
-    /// The stored form of a change already held, to compare a re-delivered change against it.
-    mutating func storedChange(_ dot: Dot) throws -> (time: Int64, record: String, assignments: [Assignment], supersedes: [Dot])? {
+    /// The digest of a change already held, to compare a re-delivered change against it: it covers the change's
+    /// canonical bytes, so two changes are the same only if they are the same bytes.
+    mutating func storedDigest(_ dot: Dot) throws -> ChainHash? {
         guard let index = origins.index(of: dot.origin) else { return nil }
         try writeBlock()
         if replayedBlocks[index]?.block.holds(dot.seq, of: index) != true {
@@ -329,11 +330,7 @@ struct ReplicaTransaction {
             replayedBlocks[index] = (block, try block.entries())
         }
         guard let (block, entries) = replayedBlocks[index], dot.seq - block.firstSeq < UInt64(entries.count) else { return nil }
-        let entry = entries[Int(dot.seq - block.firstSeq)]
-        let origins = self.origins
-        var body = entry.body
-        let decoded = try StoredEncoding.decodeBody(&body, node: { origins.node(at: $0) })
-        return (entry.time, entry.recordText, decoded.assignments, decoded.supersedes)
+        return entries[Int(dot.seq - block.firstSeq)].digest
     }
 
     /// Writes the block being filled, if any, to the change log.

@@ -1,3 +1,4 @@
+import Foundation
 import NAPModel
 @testable import SyncCore
 import TestSupport
@@ -55,5 +56,30 @@ import Testing
         #expect(try equality.state(of: composed)?.shownValue(of: "description") == .text("composed"))
         #expect(try equality.state(of: decomposed)?.shownValue(of: "description") == .text("decomposed"))
         #expect(try equality.canonicalExport().digest() == defence.canonicalExport().digest())
+    }
+
+    @Test func aReplayNamingTheOtherSpellingIsAnotherChange() throws {
+        // Given a peer that holds a change to the composed record
+        let fixture = try ReplicaFixture()
+        let defence = try fixture.make(.defence)
+        let equality = try fixture.make(.equality)
+        let change = try #require(try defence.set(composed, fields: ["description": .text("caf\u{E9}")]))
+        try defence.push(to: equality)
+        func redelivered(_ change: Change) throws -> Data {
+            try ChangeSetFormat.encode(
+                [change], owners: [defence.nodeID: "defence"], sender: defence.nodeID, datasetID: "be-nap-1325-2013-2016")
+        }
+        // When the same change arrives again, it is known
+        #expect(try equality.apply(changeSet: try redelivered(change)).alreadyKnown == 1)
+        // ... but under the same id naming the decomposed record, or with its text decomposed, it is another
+        // change under a held id, refused
+        var otherRecord = change
+        otherRecord.record = decomposed
+        var otherText = change
+        otherText.assignments = [Assignment(field: "description", value: .text("cafe\u{301}"))]
+        for tampered in [otherRecord, otherText] {
+            #expect(throws: ReplicaError.self) { try equality.apply(changeSet: try redelivered(tampered)) }
+        }
+        #expect(try equality.state(of: decomposed) == nil)
     }
 }
