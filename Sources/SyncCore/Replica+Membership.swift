@@ -115,12 +115,15 @@ extension Replica {
         }
     }
 
-    /// Nodes revoked by a validly signed revocation this replica holds.
+    /// Nodes revoked by a validly signed revocation this replica holds, under the key `revoke` writes
+    /// (`revocationKey`): the key the sync path looks up when it checks an origin, so both agree on who is revoked.
     public func revokedNodes() throws -> Set<NodeID> {
         guard let root = try networkRoot() else { return [] }
         var revoked = Set<NodeID>()
         for (key, state) in try allRecords(of: .revocation) where !state.isRemoved {
-            if let node = NodeID(hex: key.id), Self.isValidRevocation(state.values, node: node, root: root) { revoked.insert(node) }
+            if let node = NodeID(hex: key.id), key == Self.revocationKey(node), Self.isValidRevocation(state.values, node: node, root: root) {
+                revoked.insert(node)
+            }
         }
         return revoked
     }

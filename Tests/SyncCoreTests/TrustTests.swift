@@ -121,6 +121,21 @@ import Testing
         #expect(try justice.revokedNodes() == [defence.nodeID])
     }
 
+    @Test func aRevocationCountsOnlyUnderTheKeyTheSyncPathChecks() throws {
+        // Given a validly signed revocation of defence, moved by the coordinator to its id in upper case
+        try coordinator.revoke(defence.nodeID, reason: "laptop stolen")
+        let canonical = RecordKey(kind: .revocation, owner: .coordinator, id: defence.nodeID.hex)
+        let fields = try #require(try coordinator.state(of: canonical)).values
+        try coordinator.remove(canonical)
+        try coordinator.set(RecordKey(kind: .revocation, owner: .coordinator, id: defence.nodeID.hex.uppercased()), fields: fields)
+        // Then no part of the replica takes defence for revoked: neither the list the HTTP layer checks, nor the
+        // sync path, which still applies defence's changes
+        #expect(try coordinator.revokedNodes().isEmpty)
+        try defence.set(Self.entry, fields: ["status": .text("ongoing")])
+        try defence.push(to: coordinator)
+        #expect(try coordinator.state(of: Self.entry)?.values["status"] == .text("ongoing"))
+    }
+
     @Test func admissionChecksProofOfKeyAndNetwork() throws {
         var request = try defence.joinRequest()
         request.owner = "justice"
