@@ -93,6 +93,10 @@ enum StoredEncoding {
             starts?.append(start)
             previous = name
         }
+        // As `PlainStoredState` refuses it: bytes after the last field are damage, which a write would drop.
+        guard reader.isAtEnd else {
+            throw ReplicaError.damagedReplica(reason: "a stored record state has bytes left over after its last field (\(reader.remaining) of \(bytes.count))")
+        }
         guard let starts else { return RecordState(sortedSlots: slots) }
         // A later field of the same name wins, as it did when states were read into a dictionary.
         var fields: [String: [RecordState.Version]] = [:]

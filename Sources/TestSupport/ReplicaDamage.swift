@@ -18,6 +18,16 @@ public enum ReplicaDamage {
     }
 }
 
+extension ReplicaDamage {
+    /// Appends a byte to the stored state of `record` in the replica in `directory`.
+    public static func appendByte(toStateOf record: RecordKey, inReplicaAt directory: URL) throws {
+        let path = directory.appendingPathComponent(Replica.databaseFileName).path
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE record SET state = state || x'00' WHERE key = ?", arguments: [record.description])
+        }
+    }
+}
+
 extension ReplicaFixture {
     /// A damaged receiver and what it is then sent: justice holding defence's `record`, damaged
     /// (`ReplicaDamage.renumberOrigins`), and defence's later edit of that record as a change set justice lacks.

@@ -110,6 +110,19 @@ import Testing
         }
     }
 
+    @Test func aCheckFindsBytesAfterAStatesLastField() throws {
+        // Given justice holding its own record, then a byte appended to its stored state behind its back
+        let justice = try fixture.make(.justice)
+        let own = RecordKey.entry(.justice, year: 2015, line: "3.d")
+        try justice.set(own, fields: ["status": .text("done")])
+        try ReplicaDamage.appendByte(toStateOf: own, inReplicaAt: justice.directory)
+        // Then a check names the record, and a write to it is refused as damage instead of dropping the byte
+        let problems = try justice.consistencyProblems()
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.first?.hasPrefix("record \(own): a stored record state has bytes left over after its last field (1 of ") == true, "\(problems)")
+        #expect(throws: ReplicaError.self) { try justice.set(own, fields: ["status": .text("ongoing")]) }
+    }
+
     @Test func aCheckFindsAChangedValueAndAChangedChainValueInTheLog() throws {
         // Given defence's replica, whose log holds its two changes, then edited behind its back: a value of the
         // first change rewritten in place, and the chain value stored after the second replaced
