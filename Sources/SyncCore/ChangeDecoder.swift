@@ -103,7 +103,11 @@ struct ChangeDecoder: Sendable {
             supersedes.reserveCapacity(contextCount)
             for _ in 0..<contextCount {
                 let index = try contextColumn.count(max: header.origins.count - 1)
-                supersedes.append(Dot(origin: header.origins[index].node, seq: try contextColumn.varint()))
+                let dotSeq = try contextColumn.varint()
+                // Sequence numbers start at 1: a context naming change 0 of an origin names no change, and would pass
+                // the check that the receiver holds it for an origin it has never seen.
+                guard dotSeq >= 1 else { throw malformed("a change's context names change 0 of an origin") }
+                supersedes.append(Dot(origin: header.origins[index].node, seq: dotSeq))
             }
             changes.append(
                 Change(

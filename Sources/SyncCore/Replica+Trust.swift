@@ -91,7 +91,8 @@ extension Replica {
                 guard !proof.signature.isEmpty else { throw ReplicaError.badSignature(sender: label, origin: node, reason: "unsigned") }
             }
             guard !proof.signature.isEmpty else { continue }  // an open replica relays unsigned changes as they are
-            guard proof.checkpointSeq == range.lastSeq + UInt64(proof.tail.count) else {
+            let (checkpoint, overflow) = range.lastSeq.addingReportingOverflow(UInt64(proof.tail.count))
+            guard !overflow, proof.checkpointSeq == checkpoint else {
                 throw ReplicaError.badSignature(sender: label, origin: node, reason: "signed at an inconsistent checkpoint")
             }
             guard range.firstSeq <= held + 1 else {

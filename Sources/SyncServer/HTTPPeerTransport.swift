@@ -58,7 +58,7 @@ public struct HTTPPeerTransport: PeerTransport {
         guard response.status == .ok else {
             throw SyncFailure.protocolViolation("pull answered \(response.status.code), expected 200 or 204")
         }
-        guard let count = response.headers.first(name: ProtocolV1.Header.changeCount).flatMap(Int.init),
+        guard let count = response.headers.first(name: ProtocolV1.Header.changeCount).flatMap(Int.init), count >= 0,
             let more = response.headers.first(name: ProtocolV1.Header.hasMore)
         else {
             throw SyncFailure.protocolViolation(

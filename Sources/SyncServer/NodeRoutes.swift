@@ -103,7 +103,8 @@ public struct NodeRoutes: Sendable {
         let body = try await collect(request, upTo: limits.maxBodyBytes)
         metrics.recordBytes(body.readableBytes, direction: .in)
         let peerNode = Self.peerNode(request, context: context)
-        let announced = request.headers[Self.changeCountHeader].flatMap(Int.init) ?? 0
+        // As the sender says, for logs and metrics only; a count that is not one is taken as none.
+        let announced = request.headers[Self.changeCountHeader].flatMap(Int.init).map { max(0, $0) } ?? 0
         let data = Data(buffer: body)
         let report: ApplyReport
         do {

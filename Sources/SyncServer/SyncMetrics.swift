@@ -39,13 +39,13 @@ public final class SyncMetrics: Sendable {
                 .record(date.timeIntervalSince1970)
         }
         Counter(label: "napsync_changes_applied_total", dimensions: [("peer", peer)], factory: factory)
-            .increment(by: Int64(summary.applied))
+            .increment(by: Self.count(summary.applied))
         Counter(label: "napsync_changes_already_known_total", dimensions: [("peer", peer)], factory: factory)
-            .increment(by: Int64(summary.alreadyKnown))
+            .increment(by: Self.count(summary.alreadyKnown))
         Counter(label: "napsync_changes_pushed_total", dimensions: [("peer", peer)], factory: factory)
-            .increment(by: Int64(summary.pushed))
+            .increment(by: Self.count(summary.pushed))
         Counter(label: "napsync_changes_refused_total", dimensions: [("peer", peer)], factory: factory)
-            .increment(by: Int64(summary.refused))
+            .increment(by: Self.count(summary.refused))
         recordBytes(summary.bytesIn, direction: .in)
         recordBytes(summary.bytesOut, direction: .out)
         if let lag = summary.lagAfter ?? summary.lagBefore {
@@ -83,8 +83,12 @@ public final class SyncMetrics: Sendable {
     /// A change set a peer pushed and this node refused.
     public func recordRefused(_ changes: Int, peer: String) {
         Counter(label: "napsync_changes_refused_total", dimensions: [("peer", peer)], factory: factory)
-            .increment(by: Int64(changes))
+            .increment(by: Self.count(changes))
     }
+
+    /// A count for a counter, which may only grow: some counts come from what a peer said, and a negative one
+    /// would stop the process (the Prometheus counter's precondition).
+    static func count(_ value: Int) -> Int64 { Int64(max(0, value)) }
 
     /// A request refused before any handler ran, because it was not authenticated (`reason`: see
     /// ``AuthenticationRefusal/Reason/label``).

@@ -126,8 +126,9 @@ public struct SyncSessionStateMachine: Sendable {
         summary.chunksOut += 1
         summary.bytesOut += outgoing.data.count
         summary.pushed += outgoing.changeCount
-        summary.peerApplied += report.applied
-        summary.peerConflictsOpened += report.conflictsOpened
+        // The peer's own counts, kept for the summary: saturating, as a peer may answer anything.
+        summary.peerApplied = Self.adding(summary.peerApplied, report.applied)
+        summary.peerConflictsOpened = Self.adding(summary.peerConflictsOpened, report.conflictsOpened)
         summary.peerClock = report.clock
         guard outgoing.hasMore else { return finish() }
         guard !before.dominates(report.clock) else { return fail(.noProgress(phase: "push")) }
@@ -184,6 +185,12 @@ public struct SyncSessionStateMachine: Sendable {
     private mutating func violation(_ what: String) -> Action {
         fail(.protocolViolation("internal: \(what)"))
     }
+
+    /// `total + count`, a count the peer reported: below zero taken as zero, and saturating.
+    static func adding(_ total: Int, _ count: Int) -> Int {
+        let (sum, overflow) = total.addingReportingOverflow(max(0, count))
+        return overflow ? .max : sum
+    }
 }
 
 /// A change set received from a peer in answer to a pull.
@@ -223,7 +230,9 @@ extension VectorClock {
     public func changesMissing(from other: VectorClock) -> UInt64 {
         other.entries.reduce(0) { sum, entry in
             let mine = self[entry.key]
-            return sum + (entry.value > mine ? entry.value - mine : 0)
+            // Saturating: a peer's clock may name sequence numbers near the largest.
+            let (total, overflow) = sum.addingReportingOverflow(entry.value > mine ? entry.value - mine : 0)
+            return overflow ? .max : total
         }
     }
 }

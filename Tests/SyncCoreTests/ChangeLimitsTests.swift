@@ -67,6 +67,38 @@ import Testing
         #expect(throws: ReplicaError.self) { try ChangeSetFormat.decode(data, sender: "test") }
     }
 
+    @Test func aContextNamingChangeZeroOfAnUnseenOriginIsRefused() throws {
+        // Given a change whose context names change 0 of an origin the receiver has never seen (the set lists that
+        // origin with no change of its own)
+        let defence = try fixture.make(.defence)
+        let equality = try fixture.make(.equality)
+        let stranger = NodeID.random()
+        var change = try #require(try defence.set(record, fields: ["description": .text("context")]))
+        change.supersedes = [Dot(origin: stranger, seq: 0)]
+        let data = try ChangeSetFormat.encode(
+            [change], owners: [defence.nodeID: "defence", stranger: "justice"], sender: defence.nodeID,
+            datasetID: "be-nap-1325-2013-2016")
+        // Then the receiver refuses the set, and changes nothing
+        #expect(throws: ReplicaError.self) { try equality.apply(changeSet: data) }
+        #expect(try equality.state(of: record) == nil)
+    }
+
+    @Test func aCheckpointPastTheLargestSequenceNumberIsRefused() throws {
+        // Given a signed range ending at the largest sequence number but one, whose tail of two digests would put
+        // its checkpoint past the largest
+        let defence = try fixture.make(.defence)
+        let equality = try fixture.make(.equality)
+        var change = try #require(try defence.set(record, fields: ["description": .text("late")]))
+        change.seq = UInt64.max - 1
+        let tail = [ChangeChain.digest(change), ChangeChain.digest(change)]
+        let data = try ChangeSetFormat.encode(
+            [change], owners: [defence.nodeID: "defence"], sender: defence.nodeID, datasetID: "be-nap-1325-2013-2016",
+            proofs: [defence.nodeID: ChangeSetFormat.OriginProof(checkpointSeq: 1, tail: tail, signature: Data(repeating: 7, count: 64))])
+        // Then the receiver refuses the set, and changes nothing
+        #expect(throws: ReplicaError.self) { try equality.apply(changeSet: data) }
+        #expect(try equality.state(of: record) == nil)
+    }
+
     @Test func aLocalWritePastAChangeSetsLimitsIsRefusedAndWritesNothing() throws {
         let defence = try fixture.make(.defence)
         let longest = String(repeating: "a", count: Change.maxFieldNameBytes)

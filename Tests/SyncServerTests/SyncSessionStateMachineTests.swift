@@ -161,4 +161,16 @@ struct SyncSessionStateMachineTests {
         #expect(summary.applied == 1)
         #expect(summary.lagAfter == Lag(inbound: 1, outbound: 0))
     }
+
+    @Test("a peer's counts and clocks, however large or negative, never overflow the summary")
+    func peerCountsSaturate() {
+        // A clock naming sequence numbers near the largest: what is missing saturates instead of overflowing
+        let huge = VectorClock([local: .max, remote: .max])
+        #expect(VectorClock().changesMissing(from: huge) == .max)
+        #expect(VectorClock([remote: 1]).changesMissing(from: VectorClock([remote: 3, local: 2])) == 4)
+        // Counts a peer reports are added saturating, and one below zero counts as none
+        #expect(SyncSessionStateMachine.adding(.max, .max) == .max)
+        #expect(SyncSessionStateMachine.adding(5, -3) == 5)
+        #expect(SyncSessionStateMachine.adding(5, 3) == 8)
+    }
 }
