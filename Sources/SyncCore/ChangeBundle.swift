@@ -1,4 +1,5 @@
 import Foundation
+import NAPModel
 
 /// A file of change sets for transfer by hand (USB stick, air-gapped networks).
 ///
@@ -16,6 +17,10 @@ public enum ChangeBundle {
         from replica: some ChangeSetExchange, for peerClock: VectorClock, to url: URL, chunkSize: Int = Replica.defaultChunkSize,
         emptySet: () throws -> Data, progress: (Int) -> Void = { _ in }
     ) throws -> (changes: Int, changeSets: Int) {
+        // None would make empty change sets for ever.
+        guard chunkSize >= 1 else {
+            throw ReplicaError.invalid(.invalidField(field: "chunk size", value: String(chunkSize), expected: "at least 1 change per change set"))
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ReplicaError.unwritableFile(

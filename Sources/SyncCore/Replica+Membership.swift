@@ -50,6 +50,9 @@ extension Replica {
     /// Admits a node (coordinator only): checks the request's proof of key possession and issues a certificate.
     public func admit(_ request: JoinRequest, validForDays days: Int = 1095, now: Date = Date()) throws -> Admission {
         let root = try rootKey()
+        guard (1...36_500).contains(days) else {
+            throw TrustError.invalidRequest("a membership is valid for 1 to 36500 days (100 years), not \(days)")
+        }
         guard let key = Curve25519.Signing.PublicKey.parse(base64: request.publicKey),
             let signature = Data(base64Encoded: request.signature), key.isValidSignature(signature, for: request.signedBytes)
         else { throw TrustError.invalidRequest("its signature does not match its public key") }
@@ -89,15 +92,16 @@ extension Replica {
     }
 
     /// Revokes a node (coordinator only). The revocation is a record the root key signs; it syncs like any
-    /// change, and every replica then refuses that node's further changes.
+    /// change, and every replica then refuses that node's further changes. Nil when the replica already held this
+    /// revocation, with this reason: nothing changed.
     @discardableResult
-    public func revoke(_ node: NodeID, reason: String) throws -> Change {
+    public func revoke(_ node: NodeID, reason: String) throws -> Change? {
         let root = try rootKey()
         guard node != identity.nodeID else { throw TrustError.invalidRequest("the coordinator cannot revoke itself") }
         let signature = try root.sign(Self.revocationMessage(network: root.publicKey.fingerprint, node: node))
         return try set(
             Self.revocationKey(node),
-            fields: ["node": .text(node.hex), "reason": .text(reason), "signature": .text(signature.base64EncodedString())])!
+            fields: ["node": .text(node.hex), "reason": .text(reason), "signature": .text(signature.base64EncodedString())])
     }
 
     static func revocationKey(_ node: NodeID) -> RecordKey { RecordKey(kind: .revocation, owner: .coordinator, id: node.hex) }

@@ -110,17 +110,21 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     }
 }
 
-/// Parses `90`, `90s`, `1500ms`, `5m`, `2h` into a duration. A bare number is seconds.
+/// Parses `90`, `90s`, `1500ms`, `5m`, `2h` into a duration. A bare number is seconds. Nil for anything else,
+/// and for more than a year (`inf`, `1e300`): no interval, timeout or backoff is that long, and the clocks the
+/// daemon adds durations to would overflow.
 public func parseDuration(_ text: String) -> Duration? {
     let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
     let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-    for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-        guard let number = Double(trimmed.dropLast(suffix.count)), number >= 0 else { return nil }
-        return .milliseconds(Int64((number * factor * 1000).rounded()))
-    }
-    guard let number = Double(trimmed), number >= 0 else { return nil }
-    return .milliseconds(Int64((number * 1000).rounded()))
+    let (digits, factor) = units.first { trimmed.hasSuffix($0.0) }.map { (trimmed.dropLast($0.0.count), $0.1) } ?? (trimmed[...], 1)
+    guard let number = Double(digits), number >= 0 else { return nil }
+    let milliseconds = (number * factor * 1000).rounded()
+    guard milliseconds <= Double(longestDuration.components.seconds) * 1000 else { return nil }
+    return .milliseconds(Int64(milliseconds))
 }
+
+/// The longest duration `parseDuration` reads.
+public let longestDuration: Duration = .seconds(365 * 24 * 3600)
 
 /// Formats a duration the way `parseDuration` reads it.
 func formatDuration(_ duration: Duration) -> String {

@@ -77,7 +77,9 @@ public enum SyncClient {
                     status.consecutiveFailures = 0
                 } else {
                     status.lastError = summary.error
-                    status.consecutiveFailures += 1
+                    // Saturating: the count is read back from peers.json, which a hand edit may have set to anything.
+                    let failures = max(0, status.consecutiveFailures)
+                    status.consecutiveFailures = failures == .max ? .max : failures + 1
                 }
                 statuses.removeAll { $0.peer == summary.peer }
                 statuses.append(status)

@@ -92,7 +92,10 @@ struct RevokeCommand: ParsableCommand {
 
     func run() throws {
         guard let id = NodeID(hex: node) else { throw CommandFailure("'\(node)' is not a node id (32 hex digits)") }
-        let change = try options.openReplica().revoke(id, reason: reason)
+        guard let change = try options.openReplica().revoke(id, reason: reason) else {
+            print("node \(id) was already revoked, for this reason: nothing to do")
+            return
+        }
         print("revoked node \(id) (change \(change.dot)); replicas refuse its changes once this reaches them")
     }
 }

@@ -118,6 +118,18 @@ import Testing
         #expect(try defence.set(record, fields: many)?.assignments.count == Change.maxAssignments)
     }
 
+    @Test func aBundleOfNoChangesPerChangeSetIsRefused() throws {
+        // Given a replica with a change, then a bundle asked for with no change per change set
+        let defence = try fixture.make(.defence)
+        try defence.set(record, fields: ["description": .text("bundled")])
+        let url = fixture.directory.appending("none-per-set.napb")
+        // Then it is refused, instead of writing empty change sets for ever
+        #expect(throws: ReplicaError.self) {
+            try ChangeBundle.write(from: defence, for: VectorClock(), to: url, chunkSize: 0, emptySet: { try defence.emptyChangeSet() })
+        }
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+    }
+
     @Test func aBundleLengthPrefixTooLongFor64BitsIsRefused() throws {
         // Given a bundle whose first length prefix is a varint too long for 64 bits (its low bits read 5)
         let url = fixture.directory.appending("overlong.napb")

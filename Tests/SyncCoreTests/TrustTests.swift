@@ -121,6 +121,20 @@ import Testing
         #expect(try justice.revokedNodes() == [defence.nodeID])
     }
 
+    @Test func aMembershipOfNoDaysOrCenturiesIsRefused() throws {
+        for days in [0, -1, 36_501, Int.max] {
+            #expect(throws: TrustError.self, "\(days)") { try coordinator.admit(try justice.joinRequest(), validForDays: days) }
+        }
+        _ = try coordinator.admit(try justice.joinRequest(), validForDays: 36_500)
+    }
+
+    @Test func revokingTwiceForTheSameReasonChangesNothing() throws {
+        #expect(try coordinator.revoke(defence.nodeID, reason: "laptop stolen") != nil)
+        #expect(try coordinator.revoke(defence.nodeID, reason: "laptop stolen") == nil)
+        #expect(try coordinator.revoke(defence.nodeID, reason: "laptop stolen, and its backup") != nil)
+        #expect(try coordinator.revokedNodes() == [defence.nodeID])
+    }
+
     @Test func aRevocationCountsOnlyUnderTheKeyTheSyncPathChecks() throws {
         // Given a validly signed revocation of defence, moved by the coordinator to its id in upper case
         try coordinator.revoke(defence.nodeID, reason: "laptop stolen")

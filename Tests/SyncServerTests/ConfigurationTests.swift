@@ -170,6 +170,14 @@ struct ConfigurationTests {
     func durations(text: String, expected: Duration) {
         #expect(parseDuration(text) == expected)
     }
+
+    @Test("a duration that is not a number of at most a year is refused, not a crash")
+    func unreadableDurations() {
+        for text in ["inf", "1e300", "1e10", "nan", "-1s", "2h30", "366d", "8761h"] {
+            #expect(parseDuration(text) == nil, "\(text)")
+        }
+        #expect(parseDuration("8760h") == longestDuration)
+    }
 }
 
 /// The package's root directory, from this file's path.
