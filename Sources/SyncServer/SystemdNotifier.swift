@@ -20,10 +20,11 @@ public struct SystemdNotifier: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         self.socketPath = path
-        if let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0,
+        // As an Int64: a value past it is no interval a watchdog could mean, and is ignored rather than trapping.
+        if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0,
             environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == getpid() }) ?? true
         {
-            self.watchdogInterval = .microseconds(Int64(usec))
+            self.watchdogInterval = .microseconds(usec)
         } else {
             self.watchdogInterval = nil
         }

@@ -73,6 +73,7 @@ struct SystemdNotifierTests {
         #expect(SystemdNotifier(environment: [:]).notify("READY=1") == nil)
         #expect(!SystemdNotifier(environment: [:]).isEnabled)
         #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "4000000"]).watchdogInterval == .seconds(4))
+        #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "18446744073709551615"]).watchdogInterval == nil)
         #expect(
             SystemdNotifier(environment: ["WATCHDOG_USEC": "4000000", "WATCHDOG_PID": "1"]).watchdogInterval == nil)
         #expect(
