@@ -236,8 +236,10 @@ struct ReplicaTransaction {
         let wall = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         _ = try origins.index(of: identity.nodeID, owner: identity.owner.slug, db: db)
         return Change(
-            // Saturating: a replica may hold a time from before received times were bounded (`Change.latestTime`).
-            origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1, time: max(wall, lastTime == .max ? .max : lastTime + 1),
+            // Never past the latest time a change may carry (`Change.latestTime`), which peers would refuse: a
+            // replica holding a change at that time, or one from before received times were bounded, writes at it.
+            origin: identity.nodeID, seq: origins.seq(of: identity.nodeID) + 1,
+            time: min(max(wall, lastTime < Change.latestTime ? lastTime + 1 : Change.latestTime), Change.latestTime),
             record: record, assignments: assignments, supersedes: supersedes)
     }
 
