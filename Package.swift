@@ -111,6 +111,7 @@ let package = Package(
             dependencies: [
                 "SyncCore", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NAPModel
 @testable import SyncCore
@@ -64,7 +65,8 @@ import Testing
         bytes.varint(0)  // assignments
         bytes.varint(0)  // payload size
         bytes.varint(0)  // compressed size
-        bytes.raw([UInt8](repeating: 0, count: 32))
+        // ... sealed with its integrity trailer, so that a decode reads the header too
+        bytes.raw(Array(SHA256.hash(data: bytes.bytes)))
         let data = Data(bytes.bytes)
         // Then neither the reading of its header alone nor a decode traps: both refuse it
         #expect(ChangeSetFormat.unverifiedHeader(of: data) == nil)
