@@ -98,6 +98,12 @@ extension Replica {
     public func revoke(_ node: NodeID, reason: String) throws -> Change? {
         let root = try rootKey()
         guard node != identity.nodeID else { throw TrustError.invalidRequest("the coordinator cannot revoke itself") }
+        // Decided from what is held, not from a new signature's bytes, which need not repeat.
+        if let held = try state(of: Self.revocationKey(node)), held.exists, !held.isRemoved, held.values["reason"] == .text(reason),
+            Self.isValidRevocation(held.values, node: node, root: root.publicKey)
+        {
+            return nil
+        }
         let signature = try root.sign(Self.revocationMessage(network: root.publicKey.fingerprint, node: node))
         return try set(
             Self.revocationKey(node),
