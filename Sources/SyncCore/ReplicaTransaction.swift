@@ -44,9 +44,9 @@ struct ReplicaTransaction {
     /// The run of changes appended last, written to the log as one row when the next change does not continue
     /// it, before the log is read, and at each flush (see `ChangeBlock`).
     private var block: ChangeBlock.Builder?
-    /// For each origin, the changes of the block a replay was last compared against, read once: a re-delivered
+    /// For each origin, the digests of the block a replay was last compared against, read once: a re-delivered
     /// set replays consecutive changes of an origin, possibly interleaved with other origins' changes.
-    private var replayedBlocks: [Int64: (block: ChangeLog.Block, entries: [ChangeBlock.Entry])] = [:]
+    private var replayedBlocks: [Int64: (block: ChangeLog.Block, digests: [ChainHash])] = [:]
     /// What this transaction leaves for the next one if it commits (see `WriterSnapshot`); made at the first flush.
     private var pending: PendingSnapshot?
     /// `PRAGMA data_version` as read when the transaction started, if it was read then.
@@ -329,10 +329,10 @@ struct ReplicaTransaction {
         try writeBlock()
         if replayedBlocks[index]?.block.holds(dot.seq, of: index) != true {
             guard let block = try ChangeLog.block(holding: dot.seq, origin: index, db: db) else { return nil }
-            replayedBlocks[index] = (block, try block.entries())
+            replayedBlocks[index] = (block, try block.entries().map(\.digest))
         }
-        guard let (block, entries) = replayedBlocks[index], dot.seq - block.firstSeq < UInt64(entries.count) else { return nil }
-        return entries[Int(dot.seq - block.firstSeq)].digest
+        guard let (block, digests) = replayedBlocks[index], dot.seq - block.firstSeq < UInt64(digests.count) else { return nil }
+        return digests[Int(dot.seq - block.firstSeq)]
     }
 
     /// Writes the block being filled, if any, to the change log.
