@@ -73,20 +73,14 @@ public struct RecordKey: Sendable, Hashable, Comparable, Codable, CustomStringCo
     // replica keys its records by those bytes, so two ids that are one text to Swift's `String` but differ in bytes
     // (an é composed, or an e and a combining accent) are two records there, and must be two here.
     public static func == (lhs: RecordKey, rhs: RecordKey) -> Bool {
-        lhs.withBytes { lhs in rhs.withBytes { rhs in lhs.count == rhs.count && (lhs.isEmpty || memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0) } }
+        lhs.withBytes { lhs in rhs.withBytes { ByteOrder.equal(lhs, $0) } }
     }
 
     public func hash(into hasher: inout Hasher) { withBytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) } }
 
     /// Byte order, which is also the order of the replica's table.
     public static func < (lhs: RecordKey, rhs: RecordKey) -> Bool {
-        lhs.withBytes { lhs in
-            rhs.withBytes { rhs in
-                let common = min(lhs.count, rhs.count)
-                let order = common == 0 ? 0 : memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
-                return order != 0 ? order < 0 : lhs.count < rhs.count
-            }
-        }
+        lhs.withBytes { lhs in rhs.withBytes { ByteOrder.compare(lhs, $0) < 0 } }
     }
 
     /// The key's UTF-8 bytes in place (copied only if Swift does not hold the text as contiguous UTF-8): what it is

@@ -115,9 +115,9 @@ struct PlainStoredState {
                         }
                     } else {
                         let name = names(field)
-                        guard !name.isEmpty, Self.isASCII(UnsafeRawBufferPointer(name)), Self.compare(name, removed) != 0 else { return false }
+                        guard !name.isEmpty, Self.isASCII(UnsafeRawBufferPointer(name)), !ByteOrder.equal(name, removed) else { return false }
                     }
-                    if let previous, Self.compare(names(previous), names(field)) >= 0 { return false }
+                    if let previous, ByteOrder.compare(names(previous), names(field)) >= 0 { return false }
                 }
                 return true
             }
@@ -158,22 +158,12 @@ struct PlainStoredState {
         return true
     }
 
-    /// Byte order, which is `String`'s order for ASCII names: negative, zero or positive.
-    static func compare(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
-        let common = min(lhs.count, rhs.count)
-        if common > 0, let left = lhs.baseAddress, let right = rhs.baseAddress {
-            let order = memcmp(left, right, common)
-            if order != 0 { return Int(order) }
-        }
-        return lhs.count - rhs.count
-    }
-
     /// Whether two texts are the same UTF-8 bytes, compared in place (a walk over `String.UTF8View` was most of
     /// checking a write's field names).
     static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
         var lhs = lhs
         var rhs = rhs
-        return lhs.withUTF8 { lhs in rhs.withUTF8 { rhs in lhs.count == rhs.count && compare(lhs, rhs) == 0 } }
+        return lhs.withUTF8 { lhs in rhs.withUTF8 { ByteOrder.equal(lhs, $0) } }
     }
 
     /// Where the field named `name` is, if the state has it; `number` is the name's `StoredFieldName` number.
@@ -194,7 +184,7 @@ struct PlainStoredState {
         return name.withUTF8 { wanted in
             Self.withNames(bytes) { names in
                 while from < fields.count {
-                    let order = Self.compare(names(fields[from]), wanted)
+                    let order = ByteOrder.compare(names(fields[from]), wanted)
                     if order == 0 { return from }
                     if order > 0 { return nil }
                     from += 1
@@ -255,7 +245,7 @@ struct PlainStoredState {
         func next(_ old: Int, _ new: Int) -> (takesAssigned: Bool, replaces: Bool) {
             if old == fields.count { return (true, false) }
             if new == assignments.count { return (false, false) }
-            let order = Self.compare(names(fields[old]), assignedBytes(assignments[new].name))
+            let order = ByteOrder.compare(names(fields[old]), assignedBytes(assignments[new].name))
             return order == 0 ? (true, true) : (order > 0, false)
         }
         var writer = BinaryWriter(capacity: stored.count + assigned.count + 8 + 24 * assignments.count)

@@ -1,4 +1,5 @@
 import Foundation
+import NAPModel
 
 /// The records a change set being built has introduced, numbered in order of first appearance (protocol.md §2.2,
 /// the record column), and found again by their keys' UTF-8 bytes. Bytes, not `String`: two keys that are one
@@ -26,7 +27,7 @@ struct RecordNumbering {
         return column.withUnsafeBufferPointer { column in
             func matches(_ number: Int) -> Bool {
                 let stored = UnsafeBufferPointer(rebasing: column[ranges[number]])
-                return stored.count == key.count && (key.isEmpty || memcmp(stored.baseAddress!, key.baseAddress!, key.count) == 0)
+                return ByteOrder.equal(stored, key)
             }
             if matches(number) { return number }
             return others[hash]?.first(where: matches)

@@ -52,7 +52,7 @@ struct ValueCursor {
         return text.withUTF8 { utf8 in
             guard varint() == UInt64(utf8.count), utf8.count <= bytes.count - offset else { return false }
             defer { offset += utf8.count }
-            return utf8.isEmpty || memcmp(bytes.baseAddress! + offset, utf8.baseAddress!, utf8.count) == 0
+            return ByteOrder.equal(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + utf8.count)]), utf8)
         }
     }
 

@@ -211,7 +211,7 @@ import Testing
             for second in names.indices {
                 var left = names[first]
                 var right = names[second]
-                let bytes = left.withUTF8 { left in right.withUTF8 { PlainStoredState.compare(left, $0) } }
+                let bytes = left.withUTF8 { left in right.withUTF8 { ByteOrder.compare(left, $0) } }
                 let ranks = StoredFieldName.knownRanks[first] - StoredFieldName.knownRanks[second]
                 #expect(bytes.signum() == ranks.signum(), "\(names[first]) and \(names[second])")
             }
