@@ -78,8 +78,7 @@ public enum SyncClient {
                 } else {
                     status.lastError = summary.error
                     // Saturating: the count is read back from peers.json, which a hand edit may have set to anything.
-                    let failures = max(0, status.consecutiveFailures)
-                    status.consecutiveFailures = failures == .max ? .max : failures + 1
+                    status.consecutiveFailures = max(0, status.consecutiveFailures).addingSaturating(1)
                 }
                 statuses.removeAll { $0.peer == summary.peer }
                 statuses.append(status)

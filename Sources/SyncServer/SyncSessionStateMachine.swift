@@ -188,8 +188,7 @@ public struct SyncSessionStateMachine: Sendable {
 
     /// `total + count`, a count the peer reported: below zero taken as zero, and saturating.
     static func adding(_ total: Int, _ count: Int) -> Int {
-        let (sum, overflow) = total.addingReportingOverflow(max(0, count))
-        return overflow ? .max : sum
+        total.addingSaturating(max(0, count))
     }
 }
 
@@ -231,8 +230,7 @@ extension VectorClock {
         other.entries.reduce(0) { sum, entry in
             let mine = self[entry.key]
             // Saturating: a peer's clock may name sequence numbers near the largest.
-            let (total, overflow) = sum.addingReportingOverflow(entry.value > mine ? entry.value - mine : 0)
-            return overflow ? .max : total
+            return sum.addingSaturating(entry.value > mine ? entry.value - mine : 0)
         }
     }
 }
