@@ -109,7 +109,7 @@ public enum ChangeBundle {
             guard !finished else { return nil }
             // The prefix's bytes, read one at a time up to a varint's longest, then read as `BinaryReader` reads one.
             var prefix: [UInt8] = []
-            while prefix.count < 10 {
+            while prefix.count < Varint.maxLength {
                 guard let byte = try handle.read(upToCount: 1)?.first else { throw truncated() }
                 prefix.append(byte)
                 if byte & 0x80 == 0 { break }

@@ -1,6 +1,9 @@
 /// Reading the LEB128 varints `BinaryWriter.varint` writes, for `BinaryReader` and `ValueCursor` alike, so that
 /// both refuse the same malformed bytes.
 enum Varint {
+    /// The most bytes a varint of 64 bits takes.
+    static let maxLength = 10
+
     enum Failure: Error {
         /// The bytes ended before the varint did.
         case truncated
